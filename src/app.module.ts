@@ -1,0 +1,63 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { CentersModule } from './centers/centers.module';
+import { CommonModule } from './common/common.module';
+import { assignRequestId } from './common/request/request-id';
+import { EquipmentModule } from './equipment/equipment.module';
+import { HealthModule } from './health/health.module';
+import { AppConfig } from './infra/config/app-config';
+import { ConfigModule } from './infra/config/config.module';
+import { QueueModule } from './infra/queue/queue.module';
+import { OrganizationsModule } from './organizations/organizations.module';
+import { OutboxModule } from './outbox/outbox.module';
+import { ProjectsModule } from './projects/projects.module';
+import { SeedModule } from './seed/seed.module';
+import { UsersModule } from './users/users.module';
+import { WorkerModule } from './worker/worker.module';
+
+export interface ProcessRoles {
+  api: boolean;
+  worker: boolean;
+  /** Queue namespace; tests give each file its own so they never share jobs. */
+  queuePrefix?: string;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, roles: ProcessRoles): DynamicModule {
+    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, AuditModule, HealthModule];
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule,
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: assignRequestId,
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
+            customProps: (req) => ({ actorId: (req as { actorId?: string }).actorId }),
+            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+          },
+        }),
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: config.databaseUrl,
+          autoLoadEntities: true,
+          synchronize: false,
+          migrationsRun: false,
+          extra: { max: 20, application_name: roles.api ? 'foundry-hub-api' : 'foundry-hub-worker' },
+        }),
+        QueueModule.forRoot(config, roles.queuePrefix),
+        OutboxModule,
+        SeedModule,
+        ...(roles.api ? apiModules : []),
+        ...(roles.worker ? [WorkerModule] : []),
+      ],
+    };
+  }
+}

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { DeepPartial, EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral, Repository } from 'typeorm';
+import { AppError } from '../common/errors/app-error';
+import { Actor } from '../common/auth/actor';
+import { CursorCodec, Page, PageQueryDto } from '../common/pagination/cursor';
+import { AuditEntry } from './audit-entry.entity';
+import { auditHash, ChainVerdict, ChainVerifier } from './audit-hash';
+
+export interface AuditRecord {
+  /** Singular snake_case resource name: `organization`, `equipment`, … */
+  entity: string;
+  entityId: string;
+  action: string;
+  before?: object | null;
+  after?: object | null;
+}
+
+/** Plain JSON, exactly as jsonb will return it, so that the hash covers what is stored. */
+function snapshot(value: object | null | undefined): Record<string, unknown> | null {
+  return value ? (JSON.parse(JSON.stringify(value)) as Record<string, unknown>) : null;
+}
+
+const VERIFY_BATCH = 2000;
+
+@Injectable()
+export class AuditService {
+  constructor(
+    @InjectRepository(AuditEntry) private readonly entries: Repository<AuditEntry>,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  /**
+   * Appends an entry to the entity's chain inside the caller's transaction, so the entry
+   * exists exactly when the change does. Entries of one entity are serialized by an
+   * advisory lock so that the chain never forks.
+   */
+  async record(em: EntityManager, actor: Actor, record: AuditRecord): Promise<AuditEntry> {
+    const chainKey = `${record.entity}:${record.entityId}`;
+    await em.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [chainKey]);
+    const [last] = (await em.query(
+      'SELECT seq, hash FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq DESC LIMIT 1',
+      [record.entity, record.entityId],
+    )) as { seq: number; hash: string }[];
+    const fields = {
+      entity: record.entity,
+      entityId: record.entityId,
+      seq: (last?.seq ?? 0) + 1,
+      action: record.action,
+      actorId: actor.kind === 'system' ? null : actor.id,
+      actorKind: actor.kind,
+      actorRole: actor.kind === 'system' ? null : actor.role,
+      requestId: actor.requestId ?? null,
+      before: snapshot(record.before),
+      after: snapshot(record.after),
+      at: new Date(),
+      prevHash: last?.hash ?? null,
+    };
+    const entry = em.create(AuditEntry, { ...fields, hash: auditHash(fields) });
+    return em.save(AuditEntry, entry);
+  }
+
+  /** Inserts a row and records its creation; returns the row as stored (defaults filled in). */
+  async insert<T extends ObjectLiteral & { id: string }>(
+    em: EntityManager,
+    actor: Actor,
+    target: EntityTarget<T>,
+    entity: string,
+    values: DeepPartial<T>,
+    view: (row: T) => object = (row) => row,
+  ): Promise<T> {
+    const saved = await em.save(target, em.create(target, values));
+    const stored = await em.findOneByOrFail(target, { id: saved.id } as FindOptionsWhere<T>);
+    await this.record(em, actor, { entity, entityId: stored.id, action: 'create', after: view(stored) });
+    return stored;
+  }
+
+  /**
+   * Locks the row, applies `changes`, and records before and after. A missing row is a 404
+   * (callers check visibility first with the tenancy scope).
+   */
+  async update<T extends ObjectLiteral & { id: string }>(
+    em: EntityManager,
+    actor: Actor,
+    target: EntityTarget<T>,
+    entity: string,
+    id: string,
+    changes: Partial<T>,
+    options: { action?: string; view?: (row: T) => object } = {},
+  ): Promise<T> {
+    const view = options.view ?? ((row: T) => row);
+    const where = { id } as FindOptionsWhere<T>;
+    const before = await em.findOne(target, { where, lock: { mode: 'pessimistic_write' } });
+    if (!before) throw AppError.notFound(entity.replace(/_/g, ' '), id);
+    if (Object.keys(changes).length) await em.update(target, where, changes as never);
+    const after = await em.findOneByOrFail(target, where);
+    await this.record(em, actor, { entity, entityId: id, action: options.action ?? 'update', before: view(before), after: view(after) });
+    return after;
+  }
+
+  async list(query: PageQueryDto & { entity?: string; id?: string }): Promise<Page<AuditEntry>> {
+    const qb = this.entries.createQueryBuilder('a');
+    if (query.entity) qb.andWhere('a.entity = :entity', { entity: query.entity });
+    if (query.id) qb.andWhere('a.entity_id = :entityId', { entityId: query.id });
+    return this.cursors.paginate(qb, [{ column: 'a.id', value: (row) => row.id, direction: 'DESC' }], query);
+  }
+
+  /** Re-hashes every chain in batches (memory stays flat) and reports the first broken link. */
+  async verify(): Promise<ChainVerdict> {
+    const verifier = new ChainVerifier();
+    let after: { entity: string; entityId: string; seq: number } | null = null;
+    for (;;) {
+      const qb = this.entries.createQueryBuilder('a').orderBy('a.entity').addOrderBy('a.entity_id').addOrderBy('a.seq').limit(VERIFY_BATCH);
+      if (after) qb.where('(a.entity, a.entity_id, a.seq) > (:entity, :entityId, :seq)', after);
+      const batch = await qb.getMany();
+      for (const entry of batch) {
+        if (!verifier.add({ ...entry, before: entry.before, after: entry.after })) return verifier.verdict();
+      }
+      if (batch.length < VERIFY_BATCH) return verifier.verdict();
+      const last = batch[batch.length - 1];
+      after = { entity: last.entity, entityId: last.entityId, seq: last.seq };
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { API_KEY_PREFIX, ApiKeysService } from '../api-keys/api-keys.service';
+import { Actor } from '../common/auth/actor';
+import { AppError } from '../common/errors/app-error';
+import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
+import { UsersService } from '../users/users.service';
+import { LoginResponseDto } from './dto/login.dto';
+
+interface AccessTokenClaims {
+  sub: string;
+  role: string;
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly users: UsersService,
+    private readonly apiKeys: ApiKeysService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async login(email: string, password: string): Promise<LoginResponseDto> {
+    const user = await this.users.verifyCredentials(email, password);
+    if (!user) throw AppError.unauthorized('E-mail or password is wrong, or the account is disabled');
+    const claims: AccessTokenClaims = { sub: user.id, role: user.role };
+    const accessToken = await this.jwt.signAsync(claims, { algorithm: 'HS256', expiresIn: this.config.jwtExpiresInSeconds });
+    return { accessToken, expiresIn: this.config.jwtExpiresInSeconds, user };
+  }
+
+  /**
+   * Resolves a bearer credential to the caller. JWTs are checked for an HS256 signature and
+   * expiry, then the account is re-read so a disabled user or a changed role takes effect at once.
+   */
+  async authenticate(credential: string, requestId: string): Promise<Actor> {
+    if (credential.startsWith(API_KEY_PREFIX)) {
+      const key = await this.apiKeys.resolve(credential);
+      if (!key) throw AppError.unauthorized('The API key is unknown or revoked');
+      return { ...key, requestId };
+    }
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(credential, { algorithms: ['HS256'] });
+    } catch (error) {
+      const expired = (error as Error).name === 'TokenExpiredError';
+      throw AppError.unauthorized(expired ? 'The token has expired; sign in again' : 'The token is not valid');
+    }
+    const user = typeof claims.sub === 'string' ? await this.users.findPrincipal(claims.sub) : null;
+    if (!user || !user.active) throw AppError.unauthorized('The account no longer exists or is disabled');
+    return { kind: 'user', id: user.id, userId: user.id, role: user.role, organizationId: user.organizationId, centerIds: user.centerIds, requestId };
+  }
+}

@@ -1,0 +1,140 @@
+import 'reflect-metadata';
+import helmet from '@fastify/helmet';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { AppModule, ProcessRoles } from './app.module';
+import { ProblemFilter } from './common/errors/problem.filter';
+import { createValidationPipe } from './common/validation/validation';
+import { AppConfig, ConfigError, loadConfig } from './infra/config/app-config';
+import { EmbeddedDatabase, startEmbeddedDatabase } from './infra/database/embedded-database';
+import { runMigrations } from './infra/database/migration-runner';
+import { SeedService } from './seed/seed.service';
+
+export const API_PREFIX = 'api/v1';
+const JSON_BODY_LIMIT = 1024 * 1024;
+
+/** Builds the HTTP application (not yet listening): shared by the processes and the e2e tests. */
+export async function createHttpApp(config: AppConfig, roles: ProcessRoles): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: process.env.TRUST_PROXY === 'true' });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, roles), adapter, { bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
+  await app.register(helmet as never, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: [`'self'`],
+        styleSrc: [`'self'`, `'unsafe-inline'`],
+        imgSrc: [`'self'`, 'data:'],
+        scriptSrc: [`'self'`, `'unsafe-inline'`],
+      },
+    },
+  });
+  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Foundry Hub API')
+      .setDescription(
+        'Booking, sample traceability and data handover for regional process innovation centers. ' +
+          'Lists return `{ items, nextCursor }`; errors are RFC 9457 problem+json.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A JWT from POST /api/v1/auth/login, or an API key (fhk_…)' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+export interface RunningProcess {
+  app: INestApplicationContext;
+  config: AppConfig;
+  stop(): Promise<void>;
+}
+
+function configOrExit(): AppConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+/**
+ * Starts a process with the given roles: migrations under an advisory lock, the first admin and
+ * demo data, then the HTTP server and/or the worker. SIGTERM and SIGINT stop it gracefully.
+ */
+export async function startProcess(roles: ProcessRoles): Promise<RunningProcess> {
+  const startedAt = Date.now();
+  const config = configOrExit();
+  let embedded: EmbeddedDatabase | null = null;
+  if (config.embeddedDatabase) {
+    embedded = await startEmbeddedDatabase(config.dataDir, config.embeddedPostgresPort);
+    config.databaseUrl = embedded.url;
+  }
+  await runMigrations(config.databaseUrl);
+
+  let app: INestApplicationContext;
+  if (roles.api) {
+    const http = await createHttpApp(config, roles);
+    http.enableShutdownHooks([]);
+    await http.listen({ port: config.port, host: config.host });
+    app = http;
+  } else {
+    app = await NestFactory.createApplicationContext(AppModule.forRoot(config, roles), { bufferLogs: true });
+    app.useLogger(app.get(PinoLogger));
+    await app.init();
+  }
+  const logger = app.get(PinoLogger);
+  const { demoSeeded } = roles.api ? await app.get(SeedService).onStart() : { demoSeeded: false };
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.log('Shutting down: no new requests; waiting for in-flight requests and jobs');
+      const deadline = setTimeout(() => {
+        logger.error(`Shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting`);
+        process.exit(1);
+      }, config.shutdownTimeoutMs).unref();
+      await app.close();
+      await embedded?.stop();
+      clearTimeout(deadline);
+    })());
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void stop().then(() => process.exit(0)));
+  }
+
+  const what = [roles.api && 'API', roles.worker && 'worker'].filter(Boolean).join(' + ');
+  logger.log(`Foundry Hub ${what} ready in ${Date.now() - startedAt} ms${embedded ? ' (embedded PostgreSQL under ' + config.dataDir + ')' : ''}`);
+  if (roles.api) printWelcome(config, demoSeeded);
+  return { app, config, stop };
+}
+
+function printWelcome(config: AppConfig, demoSeeded: boolean): void {
+  const base = `http://localhost:${config.port}`;
+  const lines = [
+    '',
+    `  Foundry Hub is running at ${base}`,
+    `  API docs:   ${base}/docs   (OpenAPI JSON: ${base}/docs-json)`,
+    `  Health:     ${base}/health/ready`,
+  ];
+  if (config.demoSeed) {
+    lines.push(
+      `  Demo sign-in${demoSeeded ? ' (just created)' : ''}: admin@foundry-hub.local / foundry-hub-admin`,
+      '              staff@foundry-hub.local / foundry-hub-staff, member@tsukuba-photonics.example / foundry-hub-member',
+      `  Try:  curl -s ${base}/api/v1/auth/login -H 'content-type: application/json' \\`,
+      `          -d '{"email":"admin@foundry-hub.local","password":"foundry-hub-admin"}'`,
+    );
+  }
+  console.log(lines.join('\n') + '\n');
+}

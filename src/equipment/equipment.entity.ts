@@ -1,0 +1,87 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { TenantOwned } from '../common/tenancy/tenant-scope';
+import type { RateCategory } from '../projects/project.entity';
+
+export const EQUIPMENT_KINDS = ['process', 'analysis', 'line'] as const;
+export type EquipmentKind = (typeof EQUIPMENT_KINDS)[number];
+export const EQUIPMENT_STATUSES = ['available', 'maintenance', 'down', 'retired'] as const;
+export type EquipmentStatus = (typeof EQUIPMENT_STATUSES)[number];
+
+/** Integer yen per hour for each rate category. */
+export type EquipmentRates = Record<RateCategory, number>;
+
+/** Opening hours in the center's time zone: ISO weekdays (1 = Monday) and HH:MM bounds. */
+export interface BookableHours {
+  days: number[];
+  start: string;
+  end: string;
+}
+
+export interface BookingPolicy {
+  slotMinutes: number;
+  minMinutes: number;
+  maxMinutes: number;
+  /** Earliest start, counted from now. */
+  leadMinutes: number;
+  /** Latest start, counted from today. */
+  horizonDays: number;
+  /** Set-up and clean-down time added to each stored booking. */
+  bufferMinutes: number;
+  requiresApproval: boolean;
+  /** Cancelling later than this before the start is a late cancellation. */
+  cancellationHours: number;
+  bookableHours?: BookableHours[];
+  maxHoursPerOrganizationPerWeek?: number;
+  maxFutureReservationsPerUser?: number;
+  noShowGraceMinutes?: number;
+}
+
+/** Shared catalogue: every signed-in caller may browse all tools of the network. */
+@Entity({ name: 'equipment' })
+@TenantOwned(null)
+export class Equipment {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'center_id', type: 'uuid' })
+  centerId: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  code: string;
+
+  @Column({ name: 'name_ja', type: 'varchar', length: 200 })
+  nameJa: string;
+
+  @Column({ name: 'name_en', type: 'varchar', length: 200 })
+  nameEn: string;
+
+  @Column({ type: 'varchar', length: 8 })
+  kind: EquipmentKind;
+
+  @Column({ type: 'varchar', length: 100 })
+  category: string;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  location: string | null;
+
+  @Column({ type: 'varchar', length: 12, default: 'available' })
+  status: EquipmentStatus;
+
+  @Column({ name: 'requires_qualification', type: 'boolean', default: true })
+  requiresQualification: boolean;
+
+  @Column({ name: 'remote_capable', type: 'boolean', default: false })
+  remoteCapable: boolean;
+
+  @Column({ type: 'jsonb' })
+  rates: EquipmentRates;
+
+  @Column({ type: 'jsonb' })
+  policy: BookingPolicy;
+
+  @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', insert: false, update: false })
+  updatedAt: Date;
+}

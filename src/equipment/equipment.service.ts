@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CentersService } from '../centers/centers.service';
+import { Actor, canManageCenter } from '../common/auth/actor';
+import { AppError } from '../common/errors/app-error';
+import { CursorCodec, Page, PageQueryDto } from '../common/pagination/cursor';
+import { whereTextMatches } from '../common/query/text-search';
+import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
+import { policyProblems } from './booking-policy-rules';
+import { CreateEquipmentDto, EquipmentQueryDto, UpdateEquipmentDto } from './dto/equipment.dto';
+import { EquipmentStatusChange } from './equipment-status-change.entity';
+import { BookingPolicy, Equipment } from './equipment.entity';
+
+@Injectable()
+export class EquipmentService {
+  constructor(
+    @InjectRepository(Equipment) private readonly equipment: Repository<Equipment>,
+    @InjectRepository(EquipmentStatusChange) private readonly statusChanges: Repository<EquipmentStatusChange>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly centers: CentersService,
+    private readonly audit: AuditService,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  list(actor: Actor, query: EquipmentQueryDto): Promise<Page<Equipment>> {
+    const qb = scopedQuery(this.equipment, 'e', actor);
+    whereTextMatches(qb, ['e.code', 'e.name_ja', 'e.name_en'], query.q);
+    if (query.centerId) qb.andWhere('e.center_id = :centerId', { centerId: query.centerId });
+    if (query.kind) qb.andWhere('e.kind = :kind', { kind: query.kind });
+    if (query.category) qb.andWhere('e.category = :category', { category: query.category });
+    if (query.status) qb.andWhere('e.status = :status', { status: query.status });
+    return this.cursors.paginate(qb, [{ column: 'e.code', value: (e) => e.code }, { column: 'e.id', value: (e) => e.id }], query);
+  }
+
+  get(actor: Actor, id: string): Promise<Equipment> {
+    return findScopedOrFail(this.equipment, actor, id, 'equipment');
+  }
+
+  async create(actor: Actor, dto: CreateEquipmentDto): Promise<Equipment> {
+    await this.centers.requireExisting(actor, dto.centerId);
+    if (!canManageCenter(actor, dto.centerId)) throw AppError.forbidden('Only staff of this center may add equipment to it');
+    this.assertPolicy(dto.policy);
+    return this.dataSource.transaction(async (em) => {
+      const created = await this.audit.insert(em, actor, Equipment, 'equipment', { ...dto, status: 'available' });
+      await em.save(EquipmentStatusChange, em.create(EquipmentStatusChange, {
+        equipmentId: created.id,
+        fromStatus: null,
+        toStatus: 'available',
+        reason: 'commissioned',
+        changedBy: actor.userId,
+      }));
+      return created;
+    });
+  }
+
+  async update(actor: Actor, id: string, dto: UpdateEquipmentDto): Promise<Equipment> {
+    const current = await this.get(actor, id);
+    if (!canManageCenter(actor, current.centerId)) throw AppError.forbidden('Only staff of this center may change its equipment');
+    if (dto.policy) this.assertPolicy(dto.policy);
+    const { statusReason, ...changes } = dto;
+    const statusChanges = dto.status !== undefined && dto.status !== current.status;
+    if (statusChanges && !statusReason) throw AppError.badInput('statusReason', 'is required when the status changes');
+
+    return this.dataSource.transaction(async (em) => {
+      const updated = await this.audit.update(em, actor, Equipment, 'equipment', id, changes as Partial<Equipment>, {
+        action: statusChanges ? 'status_change' : 'update',
+      });
+      if (statusChanges) {
+        await em.save(EquipmentStatusChange, em.create(EquipmentStatusChange, {
+          equipmentId: id,
+          fromStatus: current.status,
+          toStatus: dto.status,
+          reason: statusReason,
+          changedBy: actor.userId,
+        }));
+      }
+      return updated;
+    });
+  }
+
+  async statusHistory(actor: Actor, id: string, query: PageQueryDto): Promise<Page<EquipmentStatusChange>> {
+    await this.get(actor, id);
+    const qb = this.statusChanges.createQueryBuilder('s').where('s.equipment_id = :id', { id });
+    return this.cursors.paginate(qb, [{ column: 's.changed_at', value: (s) => s.changedAt.toISOString(), direction: 'DESC' }, { column: 's.id', value: (s) => s.id, direction: 'DESC' }], query);
+  }
+
+  private assertPolicy(policy: BookingPolicy): void {
+    const problems = policyProblems(policy);
+    if (problems.length) throw new AppError('validation', problems.map((p) => `${p.field}: ${p.message}`).join('; '), problems);
+  }
+}

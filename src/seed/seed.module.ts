@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CentersModule } from '../centers/centers.module';
+import { EquipmentModule } from '../equipment/equipment.module';
+import { OrganizationsModule } from '../organizations/organizations.module';
+import { ProjectsModule } from '../projects/projects.module';
+import { UsersModule } from '../users/users.module';
+import { SeedService } from './seed.service';
+
+@Module({
+  imports: [CentersModule, OrganizationsModule, UsersModule, ProjectsModule, EquipmentModule],
+  providers: [SeedService],
+  exports: [SeedService],
+})
+export class SeedModule {}
