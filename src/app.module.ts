@@ -38,7 +38,7 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
-            genReqId: assignRequestId,
+            genReqId: (req) => (req as { id?: string }).id ?? assignRequestId(req),
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
             customProps: (req) => ({ actorId: (req as { actorId?: string }).actorId }),
             autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },

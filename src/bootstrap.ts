@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, ProcessRoles } from './app.module';
 import { ProblemFilter } from './common/errors/problem.filter';
+import { assignRequestId } from './common/request/request-id';
 import { createValidationPipe } from './common/validation/validation';
 import { AppConfig, ConfigError, loadConfig } from './infra/config/app-config';
 import { EmbeddedDatabase, startEmbeddedDatabase } from './infra/database/embedded-database';
@@ -18,7 +19,10 @@ const JSON_BODY_LIMIT = 1024 * 1024;
 
 /** Builds the HTTP application (not yet listening): shared by the processes and the e2e tests. */
 export async function createHttpApp(config: AppConfig, roles: ProcessRoles): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: process.env.TRUST_PROXY === 'true' });
+  const adapter = new FastifyAdapter({ bodyLimit: JSON_BODY_LIMIT, trustProxy: process.env.TRUST_PROXY === 'true', genReqId: assignRequestId });
+  adapter.getInstance().addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, roles), adapter, { bufferLogs: true });
   app.useLogger(app.get(PinoLogger));
   await app.register(helmet as never, {

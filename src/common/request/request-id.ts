@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-/** Keeps a caller's X-Request-Id when it is safe to log, else makes one; echoes it on the response. */
-export function assignRequestId(req: IncomingMessage, res: ServerResponse): string {
+/**
+ * Fastify's request-id generator: keeps a caller's X-Request-Id when it is safe to log, else
+ * makes one. It is also stored on the raw request, where the access log (pino-http) reads it,
+ * so logs, audit entries and outbox rows all carry the same id.
+ */
+export function assignRequestId(req: IncomingMessage): string {
   const incoming = req.headers['x-request-id'];
   const id = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  res.setHeader('x-request-id', id);
+  (req as IncomingMessage & { id?: string }).id = id;
   return id;
 }
 
-/** The id the access log uses for this request (set by pino-http on the raw request). */
 export function requestIdOf(request: FastifyRequest): string {
-  return String((request.raw as IncomingMessage & { id?: unknown }).id ?? request.id);
+  return String(request.id);
 }

