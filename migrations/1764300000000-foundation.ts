@@ -176,6 +176,14 @@ export class Foundation1764300000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX ix_outbox_pending ON outbox (created_at) WHERE dispatched_at IS NULL`);
 
+    // Facts about the installation itself, e.g. that the demo data was seeded completely.
+    await q.query(`
+      CREATE TABLE app_state (
+        key varchar(100) PRIMARY KEY,
+        value jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+
     // One row per delivered mail, keyed by the outbox id: a retried job never sends twice.
     await q.query(`
       CREATE TABLE sent_mails (
@@ -188,7 +196,7 @@ export class Foundation1764300000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['sent_mails', 'outbox', 'audit_log', 'equipment_status_changes', 'equipment', 'api_keys', 'projects', 'user_centers', 'users', 'organizations', 'centers']) {
+    for (const table of ['app_state', 'sent_mails', 'outbox', 'audit_log', 'equipment_status_changes', 'equipment', 'api_keys', 'projects', 'user_centers', 'users', 'organizations', 'centers']) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
     await q.query(`DROP FUNCTION IF EXISTS refuse_change()`);

@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysModule } from './api-keys/api-keys.module';
@@ -41,8 +41,9 @@ export class AppModule {
             genReqId: (req) => (req as { id?: string }).id ?? assignRequestId(req),
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
             customProps: (req) => ({ actorId: (req as { actorId?: string }).actorId }),
-            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
           },
+          // Probes would drown the access log.
+          exclude: [{ path: 'health', method: RequestMethod.ALL }, { path: 'health/ready', method: RequestMethod.ALL }],
         }),
         TypeOrmModule.forRoot({
           type: 'postgres',

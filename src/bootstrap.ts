@@ -91,8 +91,7 @@ export async function startProcess(roles: ProcessRoles): Promise<RunningProcess>
   let app: INestApplicationContext;
   if (roles.api) {
     const http = await createHttpApp(config, roles);
-    http.enableShutdownHooks([]);
-    await http.listen({ port: config.port, host: config.host });
+    await http.init();
     app = http;
   } else {
     app = await NestFactory.createApplicationContext(AppModule.forRoot(config, roles), { bufferLogs: true });
@@ -100,7 +99,9 @@ export async function startProcess(roles: ProcessRoles): Promise<RunningProcess>
     await app.init();
   }
   const logger = app.get(PinoLogger);
+  // Seed before listening, so that "ready" means the demo sign-in works.
   const { demoSeeded } = roles.api ? await app.get(SeedService).onStart() : { demoSeeded: false };
+  if (roles.api) await (app as NestFastifyApplication).listen({ port: config.port, host: config.host });
 
   let stopping: Promise<void> | null = null;
   const stop = () =>

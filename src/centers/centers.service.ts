@@ -37,6 +37,10 @@ export class CentersService {
     return center;
   }
 
+  findByCode(code: string): Promise<Center | null> {
+    return this.centers.findOneBy({ code });
+  }
+
   async findByIds(ids: string[]): Promise<Center[]> {
     return ids.length ? this.centers.createQueryBuilder('c').where('c.id IN (:...ids)', { ids }).getMany() : [];
   }

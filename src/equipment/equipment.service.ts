@@ -38,6 +38,10 @@ export class EquipmentService {
     return findScopedOrFail(this.equipment, actor, id, 'equipment');
   }
 
+  findByCode(centerId: string, code: string): Promise<Equipment | null> {
+    return this.equipment.findOneBy({ centerId, code });
+  }
+
   async create(actor: Actor, dto: CreateEquipmentDto): Promise<Equipment> {
     await this.centers.requireExisting(actor, dto.centerId);
     if (!canManageCenter(actor, dto.centerId)) throw AppError.forbidden('Only staff of this center may add equipment to it');

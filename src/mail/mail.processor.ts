@@ -1,5 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger } from '@nestjs/common';
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job } from 'bullmq';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,7 +17,7 @@ type MailJobData = SendMailJob & { outboxId: string; requestId: string | null };
  * server is configured. The outbox id keys `sent_mails`, so a retried job sends once.
  */
 @Processor(QueueName.Mail)
-export class MailProcessor extends WorkerHost {
+export class MailProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(MailProcessor.name);
   private readonly transport: Transporter;
 
@@ -27,6 +27,10 @@ export class MailProcessor extends WorkerHost {
   ) {
     super();
     this.transport = config.smtpUrl ? createTransport(config.smtpUrl) : createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.workerConcurrency;
   }
 
   async process(job: Job<MailJobData>): Promise<{ sent: boolean }> {

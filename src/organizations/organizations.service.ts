@@ -38,6 +38,10 @@ export class OrganizationsService {
     return organization;
   }
 
+  findByName(name: string): Promise<Organization | null> {
+    return this.organizations.createQueryBuilder('o').where('lower(o.name) = lower(:name)', { name }).getOne();
+  }
+
   create(actor: Actor, dto: CreateOrganizationDto): Promise<Organization> {
     return this.dataSource.transaction((em) => this.audit.insert(em, actor, Organization, 'organization', dto));
   }

@@ -33,6 +33,10 @@ export class ProjectsService {
     return findScopedOrFail(this.projects, actor, id, 'project');
   }
 
+  findByCode(organizationId: string, code: string): Promise<Project | null> {
+    return this.projects.findOneBy({ organizationId, code });
+  }
+
   async create(actor: Actor, dto: CreateProjectDto): Promise<Project> {
     await this.organizations.requireVisible(actor, dto.organizationId);
     return this.dataSource.transaction((em) => this.audit.insert(em, actor, Project, 'project', dto));

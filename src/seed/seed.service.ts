@@ -12,6 +12,7 @@ import { DEMO_ACCOUNTS, DEMO_CENTER, DEMO_EQUIPMENT, DEMO_ORGANIZATIONS } from '
 
 /** Serializes start-up writes between replicas, like the migration lock. */
 const SEED_LOCK_ID = 7_461_002_002;
+const DEMO_SEEDED = 'demo_seeded';
 
 @Injectable()
 export class SeedService {
@@ -45,25 +46,43 @@ export class SeedService {
     }
   }
 
-  /** Seeds once: a database that already has a center is left alone. */
+  /**
+   * Seeds once. Every item is created only if missing and completion is recorded last, so a
+   * start interrupted half-way finishes the job next time instead of leaving half a demo.
+   */
   async seedDemo(): Promise<boolean> {
-    const [anyCenter] = (await this.dataSource.query('SELECT 1 FROM centers LIMIT 1')) as unknown[];
-    if (anyCenter) return false;
+    if (await this.stateValue(DEMO_SEEDED)) return false;
     const actor = SYSTEM_ACTOR;
-    const center = await this.centers.create(actor, DEMO_CENTER);
-    const photonics = await this.organizations.create(actor, DEMO_ORGANIZATIONS.photonics);
-    const venture = await this.organizations.create(actor, DEMO_ORGANIZATIONS.venture);
-    await this.organizations.create(actor, DEMO_ORGANIZATIONS.university);
+    const center = (await this.centers.findByCode(DEMO_CENTER.code)) ?? (await this.centers.create(actor, DEMO_CENTER));
+    const organization = async (dto: (typeof DEMO_ORGANIZATIONS)[keyof typeof DEMO_ORGANIZATIONS]) =>
+      (await this.organizations.findByName(dto.name)) ?? (await this.organizations.create(actor, dto));
+    const photonics = await organization(DEMO_ORGANIZATIONS.photonics);
+    const venture = await organization(DEMO_ORGANIZATIONS.venture);
+    await organization(DEMO_ORGANIZATIONS.university);
 
-    await this.users.ensureAdmin(actor, DEMO_ACCOUNTS.admin.email, DEMO_ACCOUNTS.admin.password, DEMO_ACCOUNTS.admin.displayName);
-    await this.users.create(actor, { ...DEMO_ACCOUNTS.staff, role: 'staff', centerIds: [center.id] });
-    await this.users.create(actor, { ...DEMO_ACCOUNTS.member, role: 'member', organizationId: photonics.id });
-    await this.users.create(actor, { ...DEMO_ACCOUNTS.venture, role: 'member', organizationId: venture.id });
+    const user = async (dto: Parameters<UsersService['create']>[1]) => {
+      if (!(await this.users.findByEmail(dto.email))) await this.users.create(actor, dto);
+    };
+    await user({ ...DEMO_ACCOUNTS.admin, role: 'admin' });
+    await user({ ...DEMO_ACCOUNTS.staff, role: 'staff', centerIds: [center.id] });
+    await user({ ...DEMO_ACCOUNTS.member, role: 'member', organizationId: photonics.id });
+    await user({ ...DEMO_ACCOUNTS.venture, role: 'member', organizationId: venture.id });
 
-    await this.projects.create(actor, { organizationId: photonics.id, code: 'TP-2026-GAN', name: 'GaN HEMT passivation study', rateCategory: 'industry', poNumber: 'PO-88231' });
-    await this.projects.create(actor, { organizationId: venture.id, code: 'HM-PEROV-01', name: 'Perovskite film stability screening', rateCategory: 'venture' });
-    for (const tool of DEMO_EQUIPMENT) await this.equipment.create(actor, { ...tool, centerId: center.id });
-    this.logger.log(`Seeded the demo center ${center.code} with ${DEMO_EQUIPMENT.length} tools`);
+    const project = async (dto: Parameters<ProjectsService['create']>[1]) => {
+      if (!(await this.projects.findByCode(dto.organizationId, dto.code))) await this.projects.create(actor, dto);
+    };
+    await project({ organizationId: photonics.id, code: 'TP-2026-GAN', name: 'GaN HEMT passivation study', rateCategory: 'industry', poNumber: 'PO-88231' });
+    await project({ organizationId: venture.id, code: 'HM-PEROV-01', name: 'Perovskite film stability screening', rateCategory: 'venture' });
+    for (const tool of DEMO_EQUIPMENT) {
+      if (!(await this.equipment.findByCode(center.id, tool.code))) await this.equipment.create(actor, { ...tool, centerId: center.id });
+    }
+    await this.dataSource.query(`INSERT INTO app_state (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [DEMO_SEEDED]);
+    this.logger.log(`Seeded the demo center ${DEMO_CENTER.code} with ${DEMO_EQUIPMENT.length} tools`);
     return true;
+  }
+
+  private async stateValue(key: string): Promise<unknown> {
+    const [row] = (await this.dataSource.query('SELECT value FROM app_state WHERE key = $1', [key])) as { value: unknown }[];
+    return row?.value ?? null;
   }
 }

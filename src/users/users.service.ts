@@ -53,6 +53,10 @@ export class UsersService {
     return view;
   }
 
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getOne();
+  }
+
   /** The user for a token, or null when the account is gone. One query: it runs on every request. */
   async findPrincipal(id: string): Promise<UserPrincipal | null> {
     const [row] = (await this.dataSource.query(

