@@ -91,6 +91,21 @@ describe('authentication', () => {
     expect((await t.http().post('/api/v1/auth/login').send({ email: 'temp@alpha.test', password: PASSWORD })).status).toBe(401);
   });
 
+  it('drops a cached sign-in when another process disables the account', async () => {
+    const created = await t.http().post('/api/v1/users').set(bearer(world.tokens.admin)).send({ email: 'replica@alpha.test', password: PASSWORD, displayName: 'Replica', role: 'member', organizationId: world.orgs.a.id });
+    const token = t.tokenFor(created.body.id, 'member');
+    expect((await t.http().get('/api/v1/projects').set(bearer(token))).status).toBe(200);
+    // As another API replica would: the change reaches this process only through the database.
+    await t.dataSource.query('UPDATE users SET active = false WHERE id = $1', [created.body.id]);
+    const deadline = Date.now() + 5000;
+    let status = 200;
+    while (status === 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = (await t.http().get('/api/v1/projects').set(bearer(token))).status;
+    }
+    expect(status).toBe(401);
+  });
+
   describe('API keys', () => {
     it('shows a key once, stores only its hash, scopes it, and stops it when revoked', async () => {
       const created = await t.http().post('/api/v1/api-keys').set(bearer(world.tokens.memberA)).send({ name: 'Lab script', role: 'member', organizationId: world.orgs.a.id });

@@ -5,6 +5,7 @@ import { DataSource, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CentersService } from '../centers/centers.service';
 import { Actor, Role } from '../common/auth/actor';
+import { PrincipalCache } from '../common/auth/principal-cache';
 import { AppError } from '../common/errors/app-error';
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { scopedQuery } from '../common/tenancy/tenant-scope';
@@ -14,7 +15,7 @@ import { ApiKeyQueryDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key
 
 export const API_KEY_PREFIX = 'fhk_';
 
-function hashKey(key: string): string {
+export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
@@ -30,6 +31,7 @@ export class ApiKeysService {
     private readonly centers: CentersService,
     private readonly audit: AuditService,
     private readonly cursors: CursorCodec,
+    private readonly principals: PrincipalCache,
   ) {}
 
   async create(actor: Actor, dto: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
@@ -40,7 +42,7 @@ export class ApiKeysService {
       this.audit.insert(em, actor, ApiKey, 'api_key', {
         name: dto.name,
         role: dto.role,
-        keyHash: hashKey(key),
+        keyHash: hashApiKey(key),
         organizationId: dto.role === 'member' ? dto.organizationId : null,
         centerIds: dto.role === 'staff' ? dto.centerIds : [],
         createdBy: actor.userId,
@@ -64,14 +66,16 @@ export class ApiKeysService {
   async revoke(actor: Actor, id: string): Promise<ApiKey> {
     const key = await this.get(actor, id);
     if (key.revokedAt) return key;
-    return this.dataSource.transaction((em) => this.audit.update(em, actor, ApiKey, 'api_key', id, { revokedAt: new Date() }, { action: 'revoke' }));
+    const revoked = await this.dataSource.transaction((em) => this.audit.update(em, actor, ApiKey, 'api_key', id, { revokedAt: new Date() }, { action: 'revoke' }));
+    this.principals.evict(id);
+    return revoked;
   }
 
   /** The caller behind a presented key, or null if it is unknown or revoked. */
   async resolve(key: string): Promise<Omit<Actor, 'requestId'> | null> {
     const [row] = (await this.dataSource.query(
       `SELECT id, role, organization_id, center_ids, created_by, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
-      [hashKey(key)],
+      [hashApiKey(key)],
     )) as { id: string; role: Role; organization_id: string | null; center_ids: string[]; created_by: string | null; last_used_at: Date | null }[];
     if (!row) return null;
     if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { API_KEY_PREFIX, ApiKeysService } from '../api-keys/api-keys.service';
+import { API_KEY_PREFIX, ApiKeysService, hashApiKey } from '../api-keys/api-keys.service';
+import { PrincipalCache } from '../common/auth/principal-cache';
 import { Actor } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
@@ -18,6 +19,7 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly users: UsersService,
     private readonly apiKeys: ApiKeysService,
+    private readonly principals: PrincipalCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -35,7 +37,7 @@ export class AuthService {
    */
   async authenticate(credential: string, requestId: string): Promise<Actor> {
     if (credential.startsWith(API_KEY_PREFIX)) {
-      const key = await this.apiKeys.resolve(credential);
+      const key = await this.principals.get(`key:${hashApiKey(credential)}`, () => this.apiKeys.resolve(credential));
       if (!key) throw AppError.unauthorized('The API key is unknown or revoked');
       return { ...key, requestId };
     }
@@ -46,8 +48,17 @@ export class AuthService {
       const expired = (error as Error).name === 'TokenExpiredError';
       throw AppError.unauthorized(expired ? 'The token has expired; sign in again' : 'The token is not valid');
     }
-    const user = typeof claims.sub === 'string' ? await this.users.findPrincipal(claims.sub) : null;
-    if (!user || !user.active) throw AppError.unauthorized('The account no longer exists or is disabled');
-    return { kind: 'user', id: user.id, userId: user.id, role: user.role, organizationId: user.organizationId, centerIds: user.centerIds, requestId };
+    const subject = claims.sub;
+    const user =
+      typeof subject === 'string'
+        ? await this.principals.get(`user:${subject}`, async () => {
+            const found = await this.users.findPrincipal(subject);
+            return found?.active
+              ? { kind: 'user' as const, id: found.id, userId: found.id, role: found.role, organizationId: found.organizationId, centerIds: found.centerIds }
+              : null;
+          })
+        : null;
+    if (!user) throw AppError.unauthorized('The account no longer exists or is disabled');
+    return { ...user, requestId };
   }
 }

@@ -17,8 +17,8 @@ export class EquipmentController {
 
   /** The network's tools, ordered by code. */
   @Get()
-  list(@CurrentActor() actor: Actor, @Query() query: EquipmentQueryDto): Promise<Page<Equipment>> {
-    return this.equipment.list(actor, query);
+  list(@Query() query: EquipmentQueryDto): Promise<Page<Equipment>> {
+    return this.equipment.list(query);
   }
 
   @Get(':id')

@@ -6,10 +6,10 @@ import { CentersService } from '../centers/centers.service';
 import { Actor, canManageCenter } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
 import { CursorCodec, Page, PageQueryDto } from '../common/pagination/cursor';
-import { whereTextMatches } from '../common/query/text-search';
-import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
+import { findScopedOrFail } from '../common/tenancy/tenant-scope';
 import { policyProblems } from './booking-policy-rules';
 import { CreateEquipmentDto, EquipmentQueryDto, UpdateEquipmentDto } from './dto/equipment.dto';
+import { EquipmentListQuery } from './equipment-list.query';
 import { EquipmentStatusChange } from './equipment-status-change.entity';
 import { BookingPolicy, Equipment } from './equipment.entity';
 
@@ -22,16 +22,11 @@ export class EquipmentService {
     private readonly centers: CentersService,
     private readonly audit: AuditService,
     private readonly cursors: CursorCodec,
+    private readonly listQuery: EquipmentListQuery,
   ) {}
 
-  list(actor: Actor, query: EquipmentQueryDto): Promise<Page<Equipment>> {
-    const qb = scopedQuery(this.equipment, 'e', actor);
-    whereTextMatches(qb, ['e.code', 'e.name_ja', 'e.name_en'], query.q);
-    if (query.centerId) qb.andWhere('e.center_id = :centerId', { centerId: query.centerId });
-    if (query.kind) qb.andWhere('e.kind = :kind', { kind: query.kind });
-    if (query.category) qb.andWhere('e.category = :category', { category: query.category });
-    if (query.status) qb.andWhere('e.status = :status', { status: query.status });
-    return this.cursors.paginate(qb, [{ column: 'e.code', value: (e) => e.code }, { column: 'e.id', value: (e) => e.id }], query);
+  list(query: EquipmentQueryDto): Promise<Page<Equipment>> {
+    return this.listQuery.run(query);
   }
 
   get(actor: Actor, id: string): Promise<Equipment> {

@@ -4,6 +4,7 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CentersService } from '../centers/centers.service';
 import { Actor, Role } from '../common/auth/actor';
+import { PrincipalCache } from '../common/auth/principal-cache';
 import { AppError } from '../common/errors/app-error';
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { whereTextMatches } from '../common/query/text-search';
@@ -34,6 +35,7 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
     private readonly cursors: CursorCodec,
+    private readonly principals: PrincipalCache,
   ) {}
 
   async list(actor: Actor, query: UserQueryDto): Promise<Page<UserView>> {
@@ -132,7 +134,7 @@ export class UsersService {
     if (dto.role || dto.organizationId) changes.organizationId = role === 'member' ? organizationId! : null;
     if (dto.password !== undefined) changes.passwordHash = await hashPassword(dto.password);
 
-    return this.dataSource.transaction(async (em) => {
+    const updated = await this.dataSource.transaction(async (em) => {
       await em.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [id]);
       if (Object.keys(changes).length) await em.update(User, { id }, changes);
       if (dto.role || dto.centerIds) await this.replaceCenters(em, id, role === 'staff' ? centerIds : []);
@@ -141,6 +143,9 @@ export class UsersService {
       await this.audit.record(em, actor, { entity: 'user', entityId: id, action, before: current, after });
       return after;
     });
+    // Other processes hear of the change through the database trigger; this one forgets at once.
+    this.principals.evict(id);
+    return updated;
   }
 
   private assertMayAssignRole(actor: Actor, role: Role): void {
