@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/auth/actor';
 import { CurrentActor, Roles } from '../common/auth/decorators';
 import { Page, PageQueryDto } from '../common/pagination/cursor';
 import { UuidPipe } from '../common/validation/validation';
 import { CreateEquipmentDto, EquipmentQueryDto, UpdateEquipmentDto } from './dto/equipment.dto';
+import { EQUIPMENT_PAGE_SCHEMA } from './equipment-page.schema';
 import { EquipmentStatusChange } from './equipment-status-change.entity';
 import { Equipment } from './equipment.entity';
 import { EquipmentService } from './equipment.service';
@@ -17,6 +19,7 @@ export class EquipmentController {
 
   /** The network's tools, ordered by code. */
   @Get()
+  @RouteSchema({ response: EQUIPMENT_PAGE_SCHEMA })
   list(@Query() query: EquipmentQueryDto): Promise<Page<Equipment>> {
     return this.equipment.list(query);
   }
