@@ -74,6 +74,20 @@ function configOrExit(): AppConfig {
   }
 }
 
+/** SQLSTATEs and socket errors that mean the configured database cannot be used at all. */
+const UNUSABLE_DATABASE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', '28P01', '28000', '3D000']);
+
+/** A database that cannot be reached is a configuration problem: one line, no stack trace. */
+function exitIfUnreachable(error: unknown, config: AppConfig): never {
+  const code = (error as { code?: string }).code;
+  if (code && UNUSABLE_DATABASE.has(code)) {
+    const where = config.embeddedDatabase ? 'the embedded PostgreSQL' : `DATABASE_URL (${new URL(config.databaseUrl).host})`;
+    console.error(`Invalid configuration: cannot use ${where}: ${(error as Error).message}`);
+    process.exit(78);
+  }
+  throw error;
+}
+
 /**
  * Starts a process with the given roles: migrations under an advisory lock, the first admin and
  * demo data, then the HTTP server and/or the worker. SIGTERM and SIGINT stop it gracefully.
@@ -86,7 +100,7 @@ export async function startProcess(roles: ProcessRoles): Promise<RunningProcess>
     embedded = await startEmbeddedDatabase(config.dataDir, config.embeddedPostgresPort);
     config.databaseUrl = embedded.url;
   }
-  await runMigrations(config.databaseUrl);
+  await runMigrations(config.databaseUrl).catch((error: unknown) => exitIfUnreachable(error, config));
 
   let app: INestApplicationContext;
   if (roles.api) {

@@ -1,0 +1,51 @@
+import { DataSource } from 'typeorm';
+import { ApiKey } from '../src/api-keys/api-key.entity';
+import { AuditEntry } from '../src/audit/audit-entry.entity';
+import { Center } from '../src/centers/center.entity';
+import { EquipmentStatusChange } from '../src/equipment/equipment-status-change.entity';
+import { Equipment } from '../src/equipment/equipment.entity';
+import { loadMigrationClasses, runMigrations } from '../src/infra/database/migration-runner';
+import { Organization } from '../src/organizations/organization.entity';
+import { OutboxMessage } from '../src/outbox/outbox-message.entity';
+import { Project } from '../src/projects/project.entity';
+import { User } from '../src/users/user.entity';
+import { createEmptyDatabase } from './support/test-database';
+
+describe('migrations', () => {
+  it('migrates once when several replicas start together', async () => {
+    const database = await createEmptyDatabase();
+    try {
+      const results = await Promise.all([runMigrations(database.url), runMigrations(database.url), runMigrations(database.url)]);
+      const applied = results.flat();
+      expect(applied).toEqual(loadMigrationClasses().map((migration) => new migration().name));
+      expect(results.filter((names) => names.length === 0)).toHaveLength(2);
+      expect(await runMigrations(database.url)).toEqual([]);
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('leaves nothing for the entities to change: entities and migrations agree', async () => {
+    const database = await createEmptyDatabase();
+    await runMigrations(database.url);
+    const dataSource = new DataSource({
+      type: 'postgres',
+      url: database.url,
+      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, AuditEntry, OutboxMessage],
+    });
+    await dataSource.initialize();
+    try {
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      // Constraints, indexes and defaults are declared in the migrations only (TypeORM would drop
+      // them); tables, columns, types and nullability must match exactly.
+      const structural = pending.upQueries
+        .map((q) => q.query)
+        .filter((sql) => /CREATE TABLE|DROP TABLE|ADD COLUMN|DROP COLUMN|ADD "|DROP "|\bTYPE\b|NOT NULL|PRIMARY KEY/.test(sql));
+      expect(structural).toEqual([]);
+      expect(pending.upQueries.length).toBeGreaterThan(0);
+    } finally {
+      await dataSource.destroy();
+      await database.drop();
+    }
+  });
+});
