@@ -130,7 +130,7 @@ export async function startProcess(roles: ProcessRoles): Promise<RunningProcess>
       clearTimeout(deadline);
     })());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void stop().then(() => process.exit(0)));
+    process.on(signal, () => void stop().then(() => process.exit(0)));
   }
 
   const what = [roles.api && 'API', roles.worker && 'worker'].filter(Boolean).join(' + ');
