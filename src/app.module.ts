@@ -13,6 +13,7 @@ import { AppConfig } from './infra/config/app-config';
 import { ConfigModule } from './infra/config/config.module';
 import { QueueModule } from './infra/queue/queue.module';
 import { OrganizationsModule } from './organizations/organizations.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { ProjectsModule } from './projects/projects.module';
 import { SeedModule } from './seed/seed.module';
@@ -41,9 +42,14 @@ export class AppModule {
             genReqId: (req) => (req as { id?: string }).id ?? assignRequestId(req),
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'], censor: '[redacted]' },
             customProps: (req) => ({ actorId: (req as { actorId?: string }).actorId }),
+            // One compact line per request: no header dumps (secrets stay out, lines stay short).
+            serializers: {
+              req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
           },
           // Probes would drown the access log.
-          exclude: [{ path: 'health', method: RequestMethod.ALL }, { path: 'health/ready', method: RequestMethod.ALL }],
+          exclude: [{ path: 'health', method: RequestMethod.ALL }, { path: 'health/ready', method: RequestMethod.ALL }, { path: 'metrics', method: RequestMethod.ALL }],
         }),
         TypeOrmModule.forRoot({
           type: 'postgres',
@@ -55,6 +61,7 @@ export class AppModule {
         }),
         QueueModule.forRoot(config, roles.queuePrefix),
         OutboxModule,
+        MetricsModule,
         SeedModule,
         ...(roles.api ? apiModules : []),
         ...(roles.worker ? [WorkerModule] : []),

@@ -12,6 +12,7 @@ import { createValidationPipe } from './common/validation/validation';
 import { AppConfig, ConfigError, loadConfig } from './infra/config/app-config';
 import { EmbeddedDatabase, startEmbeddedDatabase } from './infra/database/embedded-database';
 import { runMigrations } from './infra/database/migration-runner';
+import { MetricsService } from './metrics/metrics.service';
 import { SeedService } from './seed/seed.service';
 
 export const API_PREFIX = 'api/v1';
@@ -36,7 +37,12 @@ export async function createHttpApp(config: AppConfig, roles: ProcessRoles): Pro
     },
   });
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
+  const metrics = app.get(MetricsService);
+  adapter.getInstance().addHook('onResponse', async (request, reply) => {
+    // The route pattern, not the URL: ids in paths would explode the label set.
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
 

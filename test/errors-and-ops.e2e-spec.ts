@@ -85,3 +85,26 @@ describe('errors, docs and health', () => {
     expect(ui.text).toContain('swagger');
   });
 });
+
+describe('metrics', () => {
+  let t: TestApp;
+  let world: World;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    world = await seedWorld(t);
+  });
+  afterAll(() => t.close());
+
+  it('exposes HTTP latency by route pattern, queue depth and outbox lag for Prometheus', async () => {
+    await t.http().get(`/api/v1/equipment/${world.tools[0].id}`).set(bearer(world.tokens.admin)).expect(200);
+    const res = await t.http().get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toMatch(/foundry_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/equipment\/:id",status="200"\} 1/);
+    expect(res.text).not.toContain(world.tools[0].id);
+    expect(res.text).toMatch(/foundry_queue_jobs\{queue="mail",state="waiting"\} \d+/);
+    expect(res.text).toMatch(/foundry_outbox_pending \d+/);
+    expect(res.text).toMatch(/foundry_outbox_lag_seconds [\d.]+/);
+  });
+});

@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Job } from 'bullmq';
@@ -8,6 +8,7 @@ import { createTransport, Transporter } from 'nodemailer';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { QueueName, SendMailJob } from '../infra/queue/queue-name';
+import { MetricsService } from '../metrics/metrics.service';
 import { renderMail } from './mail-templates';
 
 type MailJobData = SendMailJob & { outboxId: string; requestId: string | null };
@@ -24,6 +25,7 @@ export class MailProcessor extends WorkerHost implements OnApplicationBootstrap 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: MetricsService,
   ) {
     super();
     this.transport = config.smtpUrl ? createTransport(config.smtpUrl) : createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
@@ -31,6 +33,16 @@ export class MailProcessor extends WorkerHost implements OnApplicationBootstrap 
 
   onApplicationBootstrap(): void {
     this.worker.concurrency = this.config.workerConcurrency;
+  }
+
+  @OnWorkerEvent('completed')
+  onCompleted(): void {
+    this.metrics.jobFinished(QueueName.Mail, 'completed');
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(): void {
+    this.metrics.jobFinished(QueueName.Mail, 'failed');
   }
 
   async process(job: Job<MailJobData>): Promise<{ sent: boolean }> {
