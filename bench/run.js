@@ -39,7 +39,8 @@ const POLL_MS = 50;
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 40_000; // longer than the service's own 25 s shutdown deadline
 const CONCURRENCY = 16;
-const WARMUP_REQUESTS = 200;
+// Enough warm-up for the JIT to settle on both sides, so the figures are steady-state ones.
+const WARMUP_REQUESTS = 1500;
 const RUN_MS = 8_000;
 const MIN_EQUIPMENT_ROWS = 200;
 const WELCOME_BANNER = 'Foundry Hub is running at';

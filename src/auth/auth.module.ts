@@ -9,6 +9,7 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage';
 import { throttlers } from './login-throttle';
 
 @Module({
@@ -25,7 +26,7 @@ import { throttlers } from './login-throttle';
     }),
     ThrottlerModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({ throttlers: throttlers(config) }),
+      useFactory: (config: AppConfig) => ({ throttlers: throttlers(config), storage: new FixedWindowThrottlerStorage() }),
     }),
     UsersModule,
     ApiKeysModule,
