@@ -29,6 +29,7 @@ describe('loadConfig', () => {
     expect(problem({ ...production, DATABASE_URL: 'mysql://db/hub' })).toMatch(/^Invalid configuration: DATABASE_URL must start with postgres:\/\//);
     expect(problem({ ...production, DATABASE_URL: 'not a url' })).toBe('Invalid configuration: DATABASE_URL is not a valid URL');
     expect(problem({ ...production, JWT_SECRET: 'short' })).toBe('Invalid configuration: JWT_SECRET must be at least 32 bytes long, got 5');
+    expect(problem({ ...production, JWT_SECRET: 'change-me-to-a-secret-of-at-least-32-bytes' })).toMatch(/JWT_SECRET is still the placeholder/);
     expect(problem({ DATABASE_URL: production.DATABASE_URL })).toMatch(/^Invalid configuration: JWT_SECRET is required when DATABASE_URL is set/);
     expect(problem({ ...production, REDIS_URL: 'http://cache' })).toMatch(/REDIS_URL must start with redis:\/\//);
     expect(problem({ ...production, DEMO_SEED: 'perhaps' })).toMatch(/DEMO_SEED must be true or false/);

@@ -111,6 +111,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (jwtSecret !== null && Buffer.byteLength(jwtSecret) < 32) {
     throw new ConfigError('JWT_SECRET', `must be at least 32 bytes long, got ${Buffer.byteLength(jwtSecret)}`);
   }
+  if (jwtSecret !== null && /^change-me/i.test(jwtSecret)) {
+    throw new ConfigError('JWT_SECRET', 'is still the placeholder; set a secret of at least 32 random bytes');
+  }
   if (jwtSecret === null) {
     if (!embeddedDatabase) throw new ConfigError('JWT_SECRET', 'is required when DATABASE_URL is set (at least 32 bytes)');
     jwtSecret = embeddedJwtSecret(dataDir);
