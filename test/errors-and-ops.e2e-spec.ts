@@ -80,6 +80,10 @@ describe('errors, docs and health', () => {
     );
     expect(res.body.components.schemas.CreateEquipmentDto.properties.code.example).toBe('ALD-01');
     expect(res.body.components.schemas.BookingPolicyDto.required).toEqual(expect.arrayContaining(['slotMinutes', 'maxMinutes']));
+    const list = res.body.paths['/api/v1/organizations'].get.responses['200'].content['application/json'].schema;
+    expect(list.properties.items.items.$ref).toBe('#/components/schemas/Organization');
+    expect(res.body.paths['/api/v1/equipment'].post.responses['400'].content['application/json'].schema.$ref).toBe('#/components/schemas/ProblemDto');
+    expect(res.body.components.schemas.UserView.properties.passwordHash).toBeUndefined();
     const ui = await t.http().get('/docs');
     expect(ui.status).toBe(200);
     expect(ui.text).toContain('swagger');

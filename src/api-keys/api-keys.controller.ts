@@ -1,4 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiPage } from '../common/pagination/api-page.decorator';
+import { ApiProblems } from '../common/errors/problem.dto';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/auth/actor';
 import { CurrentActor } from '../common/auth/decorators';
@@ -10,6 +12,7 @@ import { ApiKeyQueryDto, CreateApiKeyDto, CreatedApiKeyDto } from './dto/api-key
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
+@ApiProblems()
 @Controller('api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
@@ -21,6 +24,7 @@ export class ApiKeysController {
   }
 
   @Get()
+  @ApiPage(ApiKey)
   list(@CurrentActor() actor: Actor, @Query() query: ApiKeyQueryDto): Promise<Page<ApiKey>> {
     return this.apiKeys.list(actor, query);
   }

@@ -1,5 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiPage } from '../common/pagination/api-page.decorator';
+import { ApiProblems } from '../common/errors/problem.dto';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { Roles } from '../common/auth/decorators';
 import { Page, PageQueryDto } from '../common/pagination/cursor';
@@ -21,8 +23,23 @@ export class AuditQueryDto extends PageQueryDto {
   id?: string;
 }
 
+class BrokenLinkDto {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: 'equipment' }) entity: string;
+  @ApiProperty() entityId: string;
+  @ApiProperty() seq: number;
+  @ApiProperty({ example: 'hash does not match the entry' }) reason: string;
+}
+
+class ChainVerdictDto implements ChainVerdict {
+  @ApiProperty() ok: boolean;
+  @ApiProperty({ description: 'entries checked' }) checked: number;
+  @ApiPropertyOptional({ type: BrokenLinkDto }) firstBroken?: BrokenLinkDto;
+}
+
 @ApiTags('audit')
 @ApiBearerAuth()
+@ApiProblems()
 @Controller('audit')
 @Roles('admin', 'staff')
 export class AuditController {
@@ -30,12 +47,14 @@ export class AuditController {
 
   /** The audit trail, newest first; filter by entity and id to see one object's history. */
   @Get()
+  @ApiPage(AuditEntry)
   list(@Query() query: AuditQueryDto): Promise<Page<AuditEntry>> {
     return this.audit.list(query);
   }
 
   /** Re-computes every hash chain and reports the first broken link. */
   @Get('verify')
+  @ApiOkResponse({ type: ChainVerdictDto })
   verify(): Promise<ChainVerdict> {
     return this.audit.verify();
   }

@@ -1,18 +1,27 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Actor } from '../common/auth/actor';
+import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Actor, ROLES } from '../common/auth/actor';
 import { CurrentActor, Public } from '../common/auth/decorators';
-import { UserView } from '../users/user.entity';
+import { UserView } from '../users/dto/user-view.dto';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResponseDto } from './dto/login.dto';
 import { LoginRoute } from './login-throttle';
 
-export interface MeResponse {
+export class MeResponse {
+  @ApiProperty({ enum: ['user', 'api_key'] })
   kind: Actor['kind'];
+
+  @ApiProperty({ enum: ROLES })
   role: Actor['role'];
+
+  @ApiProperty({ format: 'uuid', nullable: true, type: String })
   organizationId: string | null;
+
+  @ApiProperty({ type: [String] })
   centerIds: string[];
+
+  @ApiProperty({ type: UserView, nullable: true, description: 'null for an API key' })
   user: UserView | null;
 }
 

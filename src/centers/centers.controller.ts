@@ -1,4 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiPage } from '../common/pagination/api-page.decorator';
+import { ApiProblems } from '../common/errors/problem.dto';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/auth/actor';
 import { CurrentActor, Roles } from '../common/auth/decorators';
@@ -10,12 +12,14 @@ import { CenterQueryDto, CreateCenterDto, UpdateCenterDto } from './dto/center.d
 
 @ApiTags('centers')
 @ApiBearerAuth()
+@ApiProblems()
 @Controller('centers')
 export class CentersController {
   constructor(private readonly centers: CentersService) {}
 
   /** Every signed-in caller may browse the network's centers. */
   @Get()
+  @ApiPage(Center)
   list(@CurrentActor() actor: Actor, @Query() query: CenterQueryDto): Promise<Page<Center>> {
     return this.centers.list(actor, query);
   }

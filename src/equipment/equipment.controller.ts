@@ -1,5 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
+import { ApiPage } from '../common/pagination/api-page.decorator';
+import { ApiProblems } from '../common/errors/problem.dto';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/auth/actor';
 import { CurrentActor, Roles } from '../common/auth/decorators';
@@ -13,12 +15,14 @@ import { EquipmentService } from './equipment.service';
 
 @ApiTags('equipment')
 @ApiBearerAuth()
+@ApiProblems()
 @Controller('equipment')
 export class EquipmentController {
   constructor(private readonly equipment: EquipmentService) {}
 
   /** The network's tools, ordered by code. */
   @Get()
+  @ApiPage(Equipment)
   @RouteSchema({ response: EQUIPMENT_PAGE_SCHEMA })
   list(@Query() query: EquipmentQueryDto): Promise<Page<Equipment>> {
     return this.equipment.list(query);
@@ -31,6 +35,7 @@ export class EquipmentController {
 
   /** Every status change with who, when and why, newest first. */
   @Get(':id/status-history')
+  @ApiPage(EquipmentStatusChange)
   statusHistory(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: PageQueryDto): Promise<Page<EquipmentStatusChange>> {
     return this.equipment.statusHistory(actor, id, query);
   }

@@ -1,4 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiPage } from '../common/pagination/api-page.decorator';
+import { ApiProblems } from '../common/errors/problem.dto';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/auth/actor';
 import { CurrentActor, Roles } from '../common/auth/decorators';
@@ -10,12 +12,14 @@ import { OrganizationsService } from './organizations.service';
 
 @ApiTags('organizations')
 @ApiBearerAuth()
+@ApiProblems()
 @Controller('organizations')
 export class OrganizationsController {
   constructor(private readonly organizations: OrganizationsService) {}
 
   /** Staff and admins see every client organization; a member sees only their own. */
   @Get()
+  @ApiPage(Organization)
   list(@CurrentActor() actor: Actor, @Query() query: OrganizationQueryDto): Promise<Page<Organization>> {
     return this.organizations.list(actor, query);
   }

@@ -1,4 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiPage } from '../common/pagination/api-page.decorator';
+import { ApiProblems } from '../common/errors/problem.dto';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/auth/actor';
 import { CurrentActor, Roles } from '../common/auth/decorators';
@@ -10,12 +12,14 @@ import { ProjectsService } from './projects.service';
 
 @ApiTags('projects')
 @ApiBearerAuth()
+@ApiProblems()
 @Controller('projects')
 export class ProjectsController {
   constructor(private readonly projects: ProjectsService) {}
 
   /** Billing accounts; a member sees only their organization's. */
   @Get()
+  @ApiPage(Project)
   list(@CurrentActor() actor: Actor, @Query() query: ProjectQueryDto): Promise<Page<Project>> {
     return this.projects.list(actor, query);
   }

@@ -32,16 +32,3 @@ export class User {
   @Column({ name: 'updated_at', type: 'timestamptz', insert: false, update: false })
   updatedAt: Date;
 }
-
-/** A user as the API shows them: never the password hash; staff with their centers. */
-export interface UserView {
-  id: string;
-  email: string;
-  displayName: string;
-  role: Role;
-  organizationId: string | null;
-  centerIds: string[];
-  active: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}

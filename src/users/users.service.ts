@@ -14,7 +14,8 @@ import { OrganizationsService } from '../organizations/organizations.service';
 import { OutboxService } from '../outbox/outbox.service';
 import { CreateUserDto, UpdateUserDto, UserQueryDto } from './dto/user.dto';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './password-hasher';
-import { User, UserView } from './user.entity';
+import { UserView } from './dto/user-view.dto';
+import { User } from './user.entity';
 
 /** What the auth guard needs to know about a user on every request. */
 export interface UserPrincipal {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
-import type { UserView } from '../../users/user.entity';
+import { UserView } from '../../users/dto/user-view.dto';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@foundry-hub.local' })
@@ -22,6 +22,6 @@ export class LoginResponseDto {
   @ApiProperty({ example: 3600, description: 'seconds until the token expires' })
   expiresIn: number;
 
-  @ApiProperty()
+  @ApiProperty({ type: UserView })
   user: UserView;
 }
