@@ -18,10 +18,6 @@ export interface Actor {
 
 export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', userId: null, role: 'admin', organizationId: null, centerIds: [] };
 
-export function isStaffOrAdmin(actor: Actor): boolean {
-  return actor.role === 'admin' || actor.role === 'staff';
-}
-
 /** Admins act on every center; staff only on theirs. */
 export function canManageCenter(actor: Actor, centerId: string): boolean {
   return actor.role === 'admin' || (actor.role === 'staff' && actor.centerIds.includes(centerId));

@@ -45,8 +45,3 @@ export async function findScopedOrFail<T extends ObjectLiteral>(
   if (!row) throw AppError.notFound(entityName, id);
   return row;
 }
-
-/** Whether a member may act for `organizationId`; staff and admins may act for any. */
-export function canSeeOrganization(actor: Actor, organizationId: string | null): boolean {
-  return actor.role !== 'member' || actor.organizationId === organizationId;
-}
