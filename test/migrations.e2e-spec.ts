@@ -8,6 +8,9 @@ import { loadMigrationClasses, runMigrations } from '../src/infra/database/migra
 import { Organization } from '../src/organizations/organization.entity';
 import { OutboxMessage } from '../src/outbox/outbox-message.entity';
 import { Project } from '../src/projects/project.entity';
+import { Qualification } from '../src/qualifications/qualification.entity';
+import { ReservationUsage } from '../src/reservations/reservation-usage.entity';
+import { Reservation } from '../src/reservations/reservation.entity';
 import { User } from '../src/users/user.entity';
 import { createEmptyDatabase } from './support/test-database';
 
@@ -31,7 +34,7 @@ describe('migrations', () => {
     const dataSource = new DataSource({
       type: 'postgres',
       url: database.url,
-      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, AuditEntry, OutboxMessage],
+      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, AuditEntry, OutboxMessage, Qualification, Reservation, ReservationUsage],
     });
     await dataSource.initialize();
     try {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CentersService } from '../centers/centers.service';
 import { Actor, canManageCenter } from '../common/auth/actor';
@@ -31,6 +31,16 @@ export class EquipmentService {
 
   get(actor: Actor, id: string): Promise<Equipment> {
     return findScopedOrFail(this.equipment, actor, id, 'equipment');
+  }
+
+  /**
+   * Locks the equipment row for the rest of the caller's transaction: bookings of one tool
+   * then run their counting rules (quotas) one after another, never both on stale counts.
+   */
+  async lockForBooking(em: EntityManager, id: string): Promise<Equipment> {
+    const equipment = await em.findOne(Equipment, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!equipment) throw AppError.notFound('equipment', id);
+    return equipment;
   }
 
   findByCode(centerId: string, code: string): Promise<Equipment | null> {

@@ -2,12 +2,23 @@ import { Module, Type } from '@nestjs/common';
 import { QueueName } from '../infra/queue/queue-name';
 import { MailProcessor } from '../mail/mail.processor';
 import { OutboxRelay } from '../outbox/outbox.relay';
+import { ReservationEventsProcessor } from '../reservations/reservation-events.processor';
+import { Reservation } from '../reservations/reservation.entity';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '../users/users.module';
+import { EquipmentModule } from '../equipment/equipment.module';
+import { CentersModule } from '../centers/centers.module';
 
 /** One processor per queue; the Record type makes a queue without a processor a compile error. */
 const PROCESSORS: Record<QueueName, Type> = {
   [QueueName.Mail]: MailProcessor,
+  [QueueName.ReservationEvents]: ReservationEventsProcessor,
 };
 
 /** What only a worker process runs: the outbox relay and the job processors. */
-@Module({ providers: [OutboxRelay, ...Object.values(PROCESSORS)] })
+@Module({
+  // What the processors read: each reads its own context's tables and calls other contexts' services.
+  imports: [TypeOrmModule.forFeature([Reservation]), UsersModule, EquipmentModule, CentersModule],
+  providers: [OutboxRelay, ...Object.values(PROCESSORS)],
+})
 export class WorkerModule {}

@@ -8,6 +8,8 @@ const CONSTRAINTS: Record<string, { field: string; message: string }> = {
   uq_users_email: { field: 'email', message: 'a user with this e-mail already exists' },
   uq_projects_organization_code: { field: 'code', message: 'this organization already has a project with this code' },
   uq_equipment_center_code: { field: 'code', message: 'this center already has equipment with this code' },
+  uq_qualifications_active: { field: 'equipmentId', message: 'this user already holds an active qualification on this equipment' },
+  uq_reservation_usages_open: { field: 'status', message: 'the equipment is still in use by another session; check that one out first' },
   ck_users_member_organization: { field: 'organizationId', message: 'a member must belong to an organization' },
   ck_api_keys_member_organization: { field: 'organizationId', message: 'a member key must belong to an organization' },
 };

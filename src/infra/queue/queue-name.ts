@@ -1,25 +1,36 @@
 /** Every queue the system uses; the worker refuses to start if one has no processor. */
 export enum QueueName {
   Mail = 'mail',
+  ReservationEvents = 'reservation-events',
 }
 
 export enum JobName {
   SendMail = 'send-mail',
+  ReservationEvent = 'reservation-event',
+}
+
+export type ReservationEventType = 'reservation.created' | 'reservation.confirmed' | 'reservation.rejected' | 'reservation.cancelled' | 'reservation.checked_in' | 'reservation.completed' | 'reservation.no_show' | 'reservation.moved';
+
+export interface ReservationEventJob {
+  event: ReservationEventType;
+  reservationId: string;
 }
 
 export interface SendMailJob {
   to: string;
-  template: 'account-created';
+  template: 'account-created' | 'reservation-status';
   data: Record<string, string>;
 }
 
 /** The typed payload of each job. */
 export interface JobPayloads {
   [JobName.SendMail]: SendMailJob;
+  [JobName.ReservationEvent]: ReservationEventJob;
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SendMail]: QueueName.Mail,
+  [JobName.ReservationEvent]: QueueName.ReservationEvents,
 };
 
 /** Retries with exponential back-off; finished jobs are trimmed so the backend stays small. */

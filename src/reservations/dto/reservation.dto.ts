@@ -1,0 +1,133 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { PageQueryDto } from '../../common/pagination/cursor';
+import { RESERVATION_STATUSES, ReservationStatus } from '../reservation-lifecycle';
+
+/** ISO 8601 with an explicit offset: a time without one is ambiguous across centers' zones. */
+export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+const timeMessage = { message: 'must be an ISO 8601 time with an offset, e.g. 2026-12-01T09:00:00+09:00' };
+
+export class CreateReservationDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  equipmentId: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'required for bookings; none for maintenance' })
+  @ValidateIf((dto: CreateReservationDto) => dto.kind !== 'maintenance' || dto.projectId !== undefined)
+  @IsUUID()
+  projectId?: string;
+
+  @ApiProperty({ example: '2026-12-01T09:00:00+09:00' })
+  @Matches(ISO_WITH_OFFSET, timeMessage)
+  start: string;
+
+  @ApiProperty({ example: '2026-12-01T11:00:00+09:00' })
+  @Matches(ISO_WITH_OFFSET, timeMessage)
+  end: string;
+
+  @ApiPropertyOptional({ enum: ['self', 'assisted', 'remote'], default: 'self' })
+  @IsOptional()
+  @IsIn(['self', 'assisted', 'remote'])
+  mode?: 'self' | 'assisted' | 'remote';
+
+  @ApiPropertyOptional({ example: 'ALD of 20 nm Al2O3 on 4-inch GaN wafers' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  purpose?: string;
+
+  @ApiPropertyOptional({ example: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  plannedSamples?: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'staff booking for someone else' })
+  @IsOptional()
+  @IsUUID()
+  userId?: string;
+
+  @ApiPropertyOptional({ enum: ['booking', 'maintenance'], default: 'booking', description: 'maintenance: staff only, no project' })
+  @IsOptional()
+  @IsIn(['booking', 'maintenance'])
+  kind?: 'booking' | 'maintenance';
+
+  @ApiPropertyOptional({ description: 'staff: book despite overridable policy rules (needs a reason)' })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+
+  @ApiPropertyOptional({ example: 'Urgent re-run agreed with the line manager' })
+  @ValidateIf((dto: CreateReservationDto) => dto.force === true || dto.reason !== undefined)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(1000)
+  reason?: string;
+}
+
+export class UpdateReservationDto {
+  @ApiPropertyOptional({ example: '2026-12-01T10:00:00+09:00' })
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, timeMessage)
+  start?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-01T12:00:00+09:00' })
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, timeMessage)
+  end?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  purpose?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+
+  @ApiPropertyOptional()
+  @ValidateIf((dto: UpdateReservationDto) => dto.force === true || dto.reason !== undefined)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(1000)
+  reason?: string;
+}
+
+export class ReservationActionDto {
+  @ApiPropertyOptional({ example: 'Sample delivery delayed', description: 'required to reject; recorded for every action' })
+  @IsOptional()
+  @IsString()
+  @MinLength(3)
+  @MaxLength(1000)
+  reason?: string;
+}
+
+export class ReservationQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  equipmentId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  userId?: string;
+
+  @ApiPropertyOptional({ enum: RESERVATION_STATUSES })
+  @IsOptional()
+  @IsIn(RESERVATION_STATUSES)
+  status?: ReservationStatus;
+
+  @ApiPropertyOptional({ description: 'reservations ending after this time' })
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, timeMessage)
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'reservations starting before this time' })
+  @IsOptional()
+  @Matches(ISO_WITH_OFFSET, timeMessage)
+  to?: string;
+}

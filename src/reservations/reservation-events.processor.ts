@@ -1,0 +1,86 @@
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { format } from 'date-fns';
+import { TZDate } from '@date-fns/tz';
+import { Job, Queue } from 'bullmq';
+import { Repository } from 'typeorm';
+import { CentersService } from '../centers/centers.service';
+import { SYSTEM_ACTOR } from '../common/auth/actor';
+import { EquipmentService } from '../equipment/equipment.service';
+import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
+import { JobName, QueueName, ReservationEventJob, SendMailJob } from '../infra/queue/queue-name';
+import { MetricsService } from '../metrics/metrics.service';
+import { UsersService } from '../users/users.service';
+import { Reservation } from './reservation.entity';
+
+const STATUS_JA: Record<string, string> = {
+  pending: '承認待ち',
+  confirmed: '確定',
+  rejected: '却下',
+  cancelled: 'キャンセル',
+  in_use: '使用中',
+  completed: '完了',
+  no_show: '不参加',
+};
+
+/** Events the booker hears about by mail; billing will consume the same events later. */
+const NOTIFIED: ReservationEventJob['event'][] = ['reservation.created', 'reservation.confirmed', 'reservation.rejected', 'reservation.cancelled', 'reservation.no_show', 'reservation.moved'];
+
+/**
+ * Consumes reservation events from the outbox. For now it notifies the booker; the mail job's
+ * id is derived from the event's outbox id, so a retried event mails once.
+ */
+@Processor(QueueName.ReservationEvents)
+export class ReservationEventsProcessor extends WorkerHost implements OnApplicationBootstrap {
+  constructor(
+    @InjectRepository(Reservation) private readonly reservations: Repository<Reservation>,
+    @InjectQueue(QueueName.Mail) private readonly mail: Queue,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly equipment: EquipmentService,
+    private readonly centers: CentersService,
+    private readonly metrics: MetricsService,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.workerConcurrency;
+  }
+
+  @OnWorkerEvent('completed')
+  onCompleted(): void {
+    this.metrics.jobFinished(QueueName.ReservationEvents, 'completed');
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(): void {
+    this.metrics.jobFinished(QueueName.ReservationEvents, 'failed');
+  }
+
+  async process(job: Job<ReservationEventJob & { outboxId: string; requestId: string | null }>): Promise<{ notified: boolean }> {
+    if (!NOTIFIED.includes(job.data.event)) return { notified: false };
+    const reservation = await this.reservations.findOneBy({ id: job.data.reservationId });
+    if (!reservation || reservation.kind !== 'booking') return { notified: false };
+    const [user, tool] = await Promise.all([this.users.get(SYSTEM_ACTOR, reservation.userId), this.equipment.get(SYSTEM_ACTOR, reservation.equipmentId)]);
+    const center = await this.centers.get(SYSTEM_ACTOR, tool.centerId);
+    const local = (date: Date) => format(new TZDate(date.getTime(), center.timezone), 'yyyy-MM-dd HH:mm');
+    const mail: SendMailJob = {
+      to: user.email,
+      template: 'reservation-status',
+      data: {
+        displayName: user.displayName,
+        equipment: `${tool.code} ${tool.nameEn}`,
+        period: `${local(reservation.start)}–${local(reservation.end).slice(11)} ${center.timezone}`,
+        status: reservation.status.replace('_', ' '),
+        statusJa: STATUS_JA[reservation.status] ?? reservation.status,
+        reason: reservation.statusReason ?? '',
+        reservationId: reservation.id,
+      },
+    };
+    const mailId = `${job.data.outboxId}`;
+    await this.mail.add(JobName.SendMail, { ...mail, outboxId: mailId, requestId: job.data.requestId }, { jobId: `mail-${mailId}` });
+    return { notified: true };
+  }
+}

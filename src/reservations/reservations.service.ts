@@ -1,0 +1,351 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CentersService } from '../centers/centers.service';
+import { Actor, canManageCenter } from '../common/auth/actor';
+import { AppError } from '../common/errors/app-error';
+import { CursorCodec, Page } from '../common/pagination/cursor';
+import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
+import { Equipment } from '../equipment/equipment.entity';
+import { EquipmentService } from '../equipment/equipment.service';
+import { JobName, ReservationEventType } from '../infra/queue/queue-name';
+import { OutboxService } from '../outbox/outbox.service';
+import { ProjectsService } from '../projects/projects.service';
+import { QualificationsService } from '../qualifications/qualifications.service';
+import { UsersService } from '../users/users.service';
+import { BookingMode, bookingWeek, checkBookingPolicy, RuleViolation } from './booking-policy';
+import { CreateReservationDto, ReservationActionDto, ReservationQueryDto, UpdateReservationDto } from './dto/reservation.dto';
+import { ACTIVE_STATUSES, allowedActions, ReservationAction, TRANSITIONS } from './reservation-lifecycle';
+import { ReservationUsage } from './reservation-usage.entity';
+import { PolicyOverride, Reservation } from './reservation.entity';
+
+const MINUTE = 60_000;
+/** How early before the booked start a user may check in. */
+const EARLY_CHECK_IN_MINUTES = 30;
+
+/** The stored range: the booked time plus the clean-down buffer. */
+function storedPeriod(start: Date, end: Date, bufferMinutes: number): string {
+  return `[${start.toISOString()},${new Date(end.getTime() + bufferMinutes * MINUTE).toISOString()})`;
+}
+
+function isExclusionViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error as QueryFailedError & { driverError: { code?: string } }).driverError?.code === '23P01';
+}
+
+interface PlannedSlot {
+  equipment: Equipment;
+  start: Date;
+  end: Date;
+}
+
+@Injectable()
+export class ReservationsService {
+  constructor(
+    @InjectRepository(Reservation) private readonly reservations: Repository<Reservation>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly equipment: EquipmentService,
+    private readonly centers: CentersService,
+    private readonly projects: ProjectsService,
+    private readonly users: UsersService,
+    private readonly qualifications: QualificationsService,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  list(actor: Actor, query: ReservationQueryDto): Promise<Page<Reservation>> {
+    const qb = scopedQuery(this.reservations, 'r', actor);
+    if (query.equipmentId) qb.andWhere('r.equipment_id = :equipmentId', { equipmentId: query.equipmentId });
+    if (query.userId) qb.andWhere('r.user_id = :userId', { userId: query.userId });
+    if (query.status) qb.andWhere('r.status = :status', { status: query.status });
+    if (query.from) qb.andWhere('r.end_at > :from', { from: new Date(query.from) });
+    if (query.to) qb.andWhere('r.start_at < :to', { to: new Date(query.to) });
+    return this.cursors.paginate(qb, [{ column: 'r.start_at', value: (r) => r.start.toISOString() }, { column: 'r.id', value: (r) => r.id }], query);
+  }
+
+  get(actor: Actor, id: string): Promise<Reservation> {
+    return findScopedOrFail(this.reservations, actor, id, 'reservation');
+  }
+
+  async create(actor: Actor, dto: CreateReservationDto): Promise<Reservation> {
+    const { start, end } = this.parsePeriod(dto.start, dto.end);
+    const equipment = await this.equipment.get(actor, dto.equipmentId).catch(() => {
+      throw AppError.badInput('equipmentId', 'no such equipment');
+    });
+    if (dto.kind === 'maintenance') return this.createMaintenance(actor, dto, equipment, start, end);
+
+    const project = await this.projects.get(actor, dto.projectId!).catch(() => {
+      throw AppError.badInput('projectId', 'no such project');
+    });
+    if (!project.active) throw AppError.badInput('projectId', 'the project is not active');
+    const bookerId = dto.userId ?? actor.userId;
+    if (!bookerId) throw AppError.badInput('userId', 'is required when an API key books');
+    if (bookerId !== actor.userId && actor.role === 'member') throw AppError.forbidden('Only staff may book for someone else');
+    const booker = await this.users.get(actor, bookerId).catch(() => {
+      throw AppError.badInput('userId', 'no such user');
+    });
+    if (!booker.active) throw AppError.badInput('userId', 'the user is disabled');
+    if (booker.role === 'member' && booker.organizationId !== project.organizationId) {
+      throw AppError.badInput('projectId', 'the project belongs to another organization than the user');
+    }
+    const mode: BookingMode = dto.mode ?? 'self';
+    const staff = canManageCenter(actor, equipment.centerId);
+
+    const created = await this.withConflictAnswer(actor, equipment.id, start, end, () =>
+      this.dataSource.transaction(async (em) => {
+        const locked = await this.equipment.lockForBooking(em, equipment.id);
+        const overrides = await this.enforcePolicy(em, actor, locked, { start, end, mode, userId: bookerId, organizationId: project.organizationId }, dto, staff);
+        const status = locked.policy.requiresApproval && !staff ? 'pending' : 'confirmed';
+        const reservation = await this.audit.insert(em, actor, Reservation, 'reservation', {
+          equipmentId: locked.id,
+          kind: 'booking',
+          userId: bookerId,
+          organizationId: project.organizationId,
+          projectId: project.id,
+          mode,
+          status,
+          start,
+          end,
+          period: storedPeriod(start, end, locked.policy.bufferMinutes),
+          purpose: dto.purpose ?? null,
+          plannedSamples: dto.plannedSamples ?? null,
+          overrides,
+          createdBy: actor.userId,
+        });
+        await this.emit(em, actor, status === 'confirmed' ? 'reservation.confirmed' : 'reservation.created', reservation.id);
+        return reservation;
+      }),
+    );
+    return created;
+  }
+
+  /** Moves or resizes a booking in one transaction: if the new slot conflicts, the old one stays. */
+  async update(actor: Actor, id: string, dto: UpdateReservationDto): Promise<Reservation> {
+    const current = await this.get(actor, id);
+    if (!['pending', 'confirmed'].includes(current.status)) {
+      throw new AppError('invalid-transition', `A ${current.status} reservation cannot be changed`, [{ field: 'status', message: `is ${current.status}` }]);
+    }
+    const { start, end } = this.parsePeriod(dto.start ?? current.start.toISOString(), dto.end ?? current.end.toISOString());
+    const equipment = await this.equipment.get(actor, current.equipmentId);
+    const staff = canManageCenter(actor, equipment.centerId);
+    this.assertOwnerOrStaff(actor, current, staff);
+    return this.withConflictAnswer(actor, equipment.id, start, end, () =>
+      this.dataSource.transaction(async (em) => {
+        const locked = await this.equipment.lockForBooking(em, equipment.id);
+        const overrides =
+          current.kind === 'maintenance'
+            ? current.overrides
+            : [
+                ...current.overrides,
+                ...(await this.enforcePolicy(em, actor, locked, { start, end, mode: current.mode!, userId: current.userId, organizationId: current.organizationId!, excludeId: id }, dto, staff)),
+              ];
+        const moved = await this.audit.update(
+          em,
+          actor,
+          Reservation,
+          'reservation',
+          id,
+          { start, end, period: storedPeriod(start, end, locked.policy.bufferMinutes), overrides, ...(dto.purpose !== undefined ? { purpose: dto.purpose } : {}) },
+          { action: 'move' },
+        );
+        await this.emit(em, actor, 'reservation.moved', id);
+        return moved;
+      }),
+    );
+  }
+
+  /** One lifecycle step; anything the current status does not allow is a 422 naming what is allowed. */
+  async transition(actor: Actor, id: string, action: ReservationAction, dto: ReservationActionDto): Promise<Reservation> {
+    const current = await this.get(actor, id);
+    const step = TRANSITIONS[action];
+    const equipment = await this.equipment.get(actor, current.equipmentId);
+    const staff = canManageCenter(actor, equipment.centerId);
+    if (step.staffOnly && !staff) throw AppError.forbidden(`Only staff of the center may ${action} a reservation`);
+    this.assertOwnerOrStaff(actor, current, staff);
+    if (action === 'reject' && !dto.reason) throw AppError.badInput('reason', 'is required to reject');
+
+    return this.dataSource.transaction(async (em) => {
+      const locked = await em.findOne(Reservation, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!locked) throw AppError.notFound('reservation', id);
+      if (!(step.from as readonly string[]).includes(locked.status)) {
+        const allowed = allowedActions(locked.status);
+        throw new AppError(
+          'invalid-transition',
+          `Cannot ${action} a ${locked.status} reservation; allowed: ${allowed.length ? allowed.join(', ') : 'none'}`,
+          [{ field: 'status', message: `is ${locked.status}` }],
+          { currentStatus: locked.status, allowedActions: allowed },
+        );
+      }
+      const now = new Date();
+      const changes: Partial<Reservation> = { status: step.to, statusReason: dto.reason ?? null };
+      if (action === 'cancel') {
+        changes.lateCancellation = locked.start.getTime() - now.getTime() < equipment.policy.cancellationHours * 60 * MINUTE;
+      }
+      if (action === 'check-in') await this.checkIn(em, actor, locked, equipment, now);
+      if (action === 'check-out') await this.checkOut(em, actor, locked, now);
+      if (action === 'no-show' && now < locked.start) {
+        throw new AppError('invalid-transition', 'A reservation can be marked a no-show only after its start', [{ field: 'status', message: 'has not started yet' }]);
+      }
+      const updated = await this.audit.update(em, actor, Reservation, 'reservation', id, changes, { action: action.replace('-', '_') });
+      const events: Record<ReservationAction, ReservationEventType> = {
+        approve: 'reservation.confirmed',
+        reject: 'reservation.rejected',
+        cancel: 'reservation.cancelled',
+        'check-in': 'reservation.checked_in',
+        'check-out': 'reservation.completed',
+        'no-show': 'reservation.no_show',
+      };
+      await this.emit(em, actor, events[action], id);
+      return updated;
+    });
+  }
+
+  /** The usage records of a reservation: the time actually used. */
+  usages(actor: Actor, id: string): Promise<ReservationUsage[]> {
+    return this.get(actor, id).then(() => this.dataSource.getRepository(ReservationUsage).find({ where: { reservationId: id }, order: { startedAt: 'ASC' } }));
+  }
+
+  private async checkIn(em: EntityManager, actor: Actor, reservation: Reservation, equipment: Equipment, now: Date): Promise<void> {
+    if (now.getTime() < reservation.start.getTime() - EARLY_CHECK_IN_MINUTES * MINUTE) {
+      throw new AppError('invalid-transition', `Check-in opens ${EARLY_CHECK_IN_MINUTES} minutes before the start`, [{ field: 'status', message: 'too early to check in' }]);
+    }
+    if (now >= reservation.end) throw new AppError('invalid-transition', 'The booked time is over', [{ field: 'status', message: 'too late to check in' }]);
+    // At most one open usage per equipment: the partial unique index refuses a second one.
+    await em.insert(ReservationUsage, { reservationId: reservation.id, equipmentId: equipment.id, startedAt: now, checkedInBy: actor.userId });
+  }
+
+  private async checkOut(em: EntityManager, actor: Actor, reservation: Reservation, now: Date): Promise<void> {
+    await em.query('UPDATE reservation_usages SET ended_at = $2, checked_out_by = $3 WHERE reservation_id = $1 AND ended_at IS NULL', [reservation.id, now, actor.userId]);
+  }
+
+  private async createMaintenance(actor: Actor, dto: CreateReservationDto, equipment: Equipment, start: Date, end: Date): Promise<Reservation> {
+    if (!canManageCenter(actor, equipment.centerId)) throw AppError.forbidden('Only staff of the center may plan maintenance');
+    if (dto.projectId) throw AppError.badInput('projectId', 'maintenance windows have no project');
+    if (!actor.userId) throw AppError.badInput('userId', 'maintenance needs a responsible staff user');
+    return this.withConflictAnswer(actor, equipment.id, start, end, () =>
+      this.dataSource.transaction(async (em) => {
+        await this.equipment.lockForBooking(em, equipment.id);
+        return this.audit.insert(em, actor, Reservation, 'reservation', {
+          equipmentId: equipment.id,
+          kind: 'maintenance',
+          userId: actor.userId!,
+          organizationId: null,
+          projectId: null,
+          mode: null,
+          status: 'confirmed',
+          start,
+          end,
+          period: storedPeriod(start, end, 0),
+          purpose: dto.purpose ?? dto.reason ?? 'maintenance',
+          createdBy: actor.userId,
+        });
+      }),
+    );
+  }
+
+  /**
+   * Runs the policy chain on facts read under the equipment lock. Blocking rules always refuse;
+   * overridable ones refuse unless staff pass `force` with a reason, which is recorded.
+   */
+  private async enforcePolicy(
+    em: EntityManager,
+    actor: Actor,
+    equipment: Equipment,
+    booking: { start: Date; end: Date; mode: BookingMode; userId: string; organizationId: string; excludeId?: string },
+    dto: { force?: boolean; reason?: string },
+    staff: boolean,
+  ): Promise<PolicyOverride[]> {
+    const center = await this.centers.get(actor, equipment.centerId);
+    const week = bookingWeek(booking.start, center.timezone);
+    const exclude = booking.excludeId ?? '00000000-0000-0000-0000-000000000000';
+    const [counts] = (await em.query(
+      `SELECT
+         coalesce(sum(extract(epoch FROM least(end_at, $4) - greatest(start_at, $3)) / 3600) FILTER (WHERE organization_id = $2 AND start_at < $4 AND end_at > $3), 0)::float AS week_hours,
+         count(*) FILTER (WHERE user_id = $5 AND start_at > now())::int AS user_future
+       FROM reservations
+       WHERE equipment_id = $1 AND kind = 'booking' AND status = ANY($6) AND id <> $7`,
+      [equipment.id, booking.organizationId, week.from, week.to, booking.userId, ACTIVE_STATUSES, exclude],
+    )) as { week_hours: number; user_future: number }[];
+    const qualification = booking.mode === 'self' && equipment.requiresQualification ? await this.qualifications.findValid(booking.userId, equipment.id, booking.start) : null;
+
+    const violations = checkBookingPolicy({
+      start: booking.start,
+      end: booking.end,
+      now: new Date(),
+      policy: equipment.policy,
+      timezone: center.timezone,
+      equipmentStatus: equipment.status,
+      remoteCapable: equipment.remoteCapable,
+      requiresQualification: equipment.requiresQualification,
+      mode: booking.mode,
+      hasQualification: qualification !== null,
+      organizationWeekHours: counts.week_hours,
+      userFutureReservations: counts.user_future,
+    });
+    const blocking = violations.filter((v) => !v.overridable);
+    const overridable = violations.filter((v) => v.overridable);
+    const mayOverride = staff && dto.force === true && !!dto.reason;
+    if (blocking.length || (overridable.length && !mayOverride)) throw this.policyError(blocking.length ? blocking : overridable, staff);
+    return overridable.map((v) => ({ rule: v.rule, reason: dto.reason!, by: actor.userId }));
+  }
+
+  private policyError(violations: RuleViolation[], staff: boolean): AppError {
+    const hint = staff && violations.every((v) => v.overridable) ? ' (staff may book anyway with force and a reason)' : '';
+    return new AppError(
+      'policy-violation',
+      violations.map((v) => `${v.rule}: ${v.message}`).join('; ') + hint,
+      violations.map((v) => ({ field: v.rule, message: v.message })),
+      { rules: violations },
+    );
+  }
+
+  /**
+   * Runs a write that may hit the no-overlap constraint and turns a hit into a 409 naming the
+   * clashing period. The clash is read after the rollback; its owner is named only to callers
+   * who may see that reservation.
+   */
+  private async withConflictAnswer<T>(actor: Actor, equipmentId: string, start: Date, end: Date, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isExclusionViolation(error)) throw error;
+      const clashes = (await this.dataSource.query(
+        `SELECT id, organization_id, start_at, end_at, upper(period) AS blocked_until FROM reservations
+          WHERE equipment_id = $1 AND status = ANY($2) AND period && tstzrange($3, $4) ORDER BY start_at LIMIT 5`,
+        [equipmentId, ACTIVE_STATUSES, start, end],
+      )) as { id: string; organization_id: string | null; start_at: Date; end_at: Date; blocked_until: Date }[];
+      const conflicts = clashes.map((clash) => ({
+        start: clash.start_at.toISOString(),
+        end: clash.end_at.toISOString(),
+        blockedUntil: new Date(clash.blocked_until).toISOString(),
+        ...(actor.role !== 'member' || clash.organization_id === actor.organizationId ? { reservationId: clash.id } : {}),
+      }));
+      const first = conflicts[0];
+      const detail = first
+        ? `The equipment is already booked from ${first.start} to ${first.end}${first.blockedUntil !== first.end ? ` (clean-down until ${first.blockedUntil})` : ''}`
+        : 'The equipment is already booked for an overlapping period';
+      throw AppError.conflict(detail, 'start', { conflicts });
+    }
+  }
+
+  private parsePeriod(startText: string, endText: string): { start: Date; end: Date } {
+    const start = new Date(startText);
+    const end = new Date(endText);
+    if (Number.isNaN(start.getTime())) throw AppError.badInput('start', 'is not a valid time');
+    if (Number.isNaN(end.getTime())) throw AppError.badInput('end', 'is not a valid time');
+    if (end <= start) throw AppError.badInput('end', 'must be later than start');
+    return { start, end };
+  }
+
+  private assertOwnerOrStaff(actor: Actor, reservation: Reservation, staff: boolean): void {
+    if (staff || actor.role === 'admin') return;
+    // Members reach here only for their own organization's reservations (tenancy); within it,
+    // a booking is changed by its user.
+    if (actor.userId !== reservation.userId) throw AppError.forbidden('Only the booker or staff may change this reservation');
+  }
+
+  private emit(em: EntityManager, actor: Actor, event: ReservationEventType, reservationId: string) {
+    return this.outbox.add(em, JobName.ReservationEvent, { event, reservationId }, actor.requestId);
+  }
+}
