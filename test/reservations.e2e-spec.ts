@@ -1,4 +1,9 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
+import { SYSTEM_ACTOR } from '../src/common/auth/actor';
 import { Equipment } from '../src/equipment/equipment.entity';
+import { JobName, QueueName } from '../src/infra/queue/queue-name';
+import { ReservationsService } from '../src/reservations/reservations.service';
 import { bearer, equipmentBody, seedWorld, World } from './support/fixtures';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -263,5 +268,76 @@ describe('reservations', () => {
     expect(window.body).toMatchObject({ kind: 'maintenance', status: 'confirmed', projectId: null });
     const during = await book(world.tokens.memberA, booking(free.id, new Date(start.getTime() + HOUR), new Date(start.getTime() + 2 * HOUR)));
     expect(during.status).toBe(409);
+  });
+});
+
+describe('reservations: overruns, maintenance over bookings, no-shows', () => {
+  let t: TestApp;
+  let world: World;
+  let tool: Equipment;
+
+  beforeAll(async () => {
+    t = await createTestApp({ worker: true });
+    world = await seedWorld(t);
+    tool = (await t.http().post('/api/v1/equipment').set(bearer(world.tokens.staff)).send(equipmentBody(world.centers.kns.id, 'RUN-01')).expect(201)).body;
+  });
+  afterAll(() => t.close());
+
+  const book = (start: Date, end: Date) =>
+    t.http().post('/api/v1/reservations').set(bearer(world.tokens.memberA)).send({ equipmentId: tool.id, projectId: world.projects.a.id, start: iso(start), end: iso(end) });
+
+  it('extends a session in use, but never into the next booking', async () => {
+    const start = new Date(Math.ceil(Date.now() / (30 * 60_000)) * 30 * 60_000);
+    const current = await book(start, new Date(start.getTime() + HOUR));
+    const next = await book(new Date(start.getTime() + 2 * HOUR), new Date(start.getTime() + 3 * HOUR));
+    expect([current.status, next.status]).toEqual([201, 201]);
+    await t.http().post(`/api/v1/reservations/${current.body.id}/check-in`).set(bearer(world.tokens.memberA)).send({}).expect(200);
+    const overrun = await t.http().patch(`/api/v1/reservations/${current.body.id}`).set(bearer(world.tokens.memberA)).send({ end: iso(new Date(start.getTime() + 2.5 * HOUR)) });
+    expect(overrun.status).toBe(409);
+    expect(overrun.body.detail).toContain(iso(new Date(start.getTime() + 2 * HOUR)));
+    const extended = await t.http().patch(`/api/v1/reservations/${current.body.id}`).set(bearer(world.tokens.memberA)).send({ end: iso(new Date(start.getTime() + 1.5 * HOUR)) });
+    expect(extended.status).toBe(200);
+    expect(extended.body.status).toBe('in_use');
+    const moveStart = await t.http().patch(`/api/v1/reservations/${current.body.id}`).set(bearer(world.tokens.memberA)).send({ start: iso(new Date(start.getTime() + HOUR)) });
+    expect(moveStart.status).toBe(422);
+  });
+
+  it('lists the bookings a maintenance window would hit, and cancels them only when forced with a reason', async () => {
+    const start = slot(14);
+    const victim = await book(start, new Date(start.getTime() + HOUR));
+    expect(victim.status).toBe(201);
+    const window = { equipmentId: tool.id, kind: 'maintenance', start: iso(new Date(start.getTime() - HOUR)), end: iso(new Date(start.getTime() + 3 * HOUR)) };
+    const refused = await t.http().post('/api/v1/reservations').set(bearer(world.tokens.staff)).send(window);
+    expect(refused.status).toBe(409);
+    expect(refused.body.conflicts).toEqual([{ reservationId: victim.body.id, start: iso(start), end: iso(new Date(start.getTime() + HOUR)) }]);
+    expect((await t.http().post('/api/v1/reservations').set(bearer(world.tokens.staff)).send({ ...window, force: true })).status).toBe(400);
+    const forced = await t.http().post('/api/v1/reservations').set(bearer(world.tokens.staff)).send({ ...window, force: true, reason: 'Gas line inspection' });
+    expect(forced.status).toBe(201);
+    const cancelled = await t.http().get(`/api/v1/reservations/${victim.body.id}`).set(bearer(world.tokens.memberA));
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', statusReason: 'maintenance: Gas line inspection', lateCancellation: false });
+    const events = await t.dataSource.query(`SELECT payload->>'event' AS event FROM outbox WHERE payload->>'reservationId' = $1 ORDER BY created_at`, [victim.body.id]);
+    expect(events.map((e: { event: string }) => e.event)).toEqual(['reservation.confirmed', 'reservation.cancelled']);
+  });
+
+  it('marks bookings nobody checked in to as no-shows after the grace period, on a schedule', async () => {
+    const start = slot(15);
+    const missed = await book(start, new Date(start.getTime() + HOUR));
+    const attended = await book(new Date(start.getTime() + 2 * HOUR), new Date(start.getTime() + 3 * HOUR));
+    // As if the booked times had come: move both into the past, beyond the 15-minute grace.
+    for (const [id, hoursAgo] of [[missed.body.id, 2], [attended.body.id, 1]] as const) {
+      await t.dataSource.query(
+        `UPDATE reservations SET start_at = now() - make_interval(hours => $2), end_at = now() - make_interval(hours => $2) + interval '30 minutes',
+           period = tstzrange(now() - make_interval(hours => $2), now() - make_interval(hours => $2) + interval '30 minutes') WHERE id = $1`,
+        [id, hoursAgo],
+      );
+    }
+    await t.dataSource.query(`INSERT INTO reservation_usages (reservation_id, equipment_id, started_at, ended_at) VALUES ($1, $2, now() - interval '1 hour', now() - interval '40 minutes')`, [attended.body.id, tool.id]);
+    const marked = await t.app.get(ReservationsService).markNoShows(SYSTEM_ACTOR, new Date());
+    expect(marked).toBe(1);
+    const [a, b] = await Promise.all([missed, attended].map((r) => t.http().get(`/api/v1/reservations/${r.body.id}`).set(bearer(world.tokens.staff))));
+    expect(a.body.status).toBe('no_show');
+    expect(b.body.status).toBe('confirmed');
+    const schedulers = await (t.app.get(getQueueToken(QueueName.Scheduled)) as Queue).getJobSchedulers();
+    expect(schedulers.map((s) => s.key ?? s.id)).toContain(JobName.NoShowSweep);
   });
 });

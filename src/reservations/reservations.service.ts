@@ -23,6 +23,7 @@ import { PolicyOverride, Reservation } from './reservation.entity';
 const MINUTE = 60_000;
 /** How early before the booked start a user may check in. */
 const EARLY_CHECK_IN_MINUTES = 30;
+const DEFAULT_NO_SHOW_GRACE_MINUTES = 15;
 
 /** The stored range: the booked time plus the clean-down buffer. */
 function storedPeriod(start: Date, end: Date, bufferMinutes: number): string {
@@ -123,6 +124,7 @@ export class ReservationsService {
   /** Moves or resizes a booking in one transaction: if the new slot conflicts, the old one stays. */
   async update(actor: Actor, id: string, dto: UpdateReservationDto): Promise<Reservation> {
     const current = await this.get(actor, id);
+    if (current.status === 'in_use') return this.extend(actor, current, dto);
     if (!['pending', 'confirmed'].includes(current.status)) {
       throw new AppError('invalid-transition', `A ${current.status} reservation cannot be changed`, [{ field: 'status', message: `is ${current.status}` }]);
     }
@@ -151,6 +153,29 @@ export class ReservationsService {
         );
         await this.emit(em, actor, 'reservation.moved', id);
         return moved;
+      }),
+    );
+  }
+
+  /**
+   * A session running over: only the end moves, and never into the next booking (the
+   * exclusion constraint answers 409 naming it).
+   */
+  private async extend(actor: Actor, current: Reservation, dto: UpdateReservationDto): Promise<Reservation> {
+    if (dto.start !== undefined && new Date(dto.start).getTime() !== current.start.getTime()) {
+      throw new AppError('invalid-transition', 'A reservation in use can only be extended or shortened at its end', [{ field: 'start', message: 'cannot change while in use' }]);
+    }
+    if (!dto.end) throw AppError.badInput('end', 'is required to extend a session in use');
+    const { start, end } = this.parsePeriod(current.start.toISOString(), dto.end);
+    if (end.getTime() <= Date.now()) throw AppError.badInput('end', 'must be in the future for a session in use');
+    const equipment = await this.equipment.get(actor, current.equipmentId);
+    this.assertOwnerOrStaff(actor, current, canManageCenter(actor, equipment.centerId));
+    return this.withConflictAnswer(actor, equipment.id, new Date(current.end.getTime()), end, () =>
+      this.dataSource.transaction(async (em) => {
+        const locked = await this.equipment.lockForBooking(em, equipment.id);
+        const extended = await this.audit.update(em, actor, Reservation, 'reservation', current.id, { end, period: storedPeriod(start, end, locked.policy.bufferMinutes) }, { action: 'extend' });
+        await this.emit(em, actor, 'reservation.moved', current.id);
+        return extended;
       }),
     );
   }
@@ -201,6 +226,33 @@ export class ReservationsService {
     });
   }
 
+  /**
+   * Marks as no-shows the confirmed bookings without a check-in whose start plus the
+   * equipment's grace period (default 15 minutes) has passed. Returns how many it marked.
+   */
+  async markNoShows(actor: Actor, now: Date): Promise<number> {
+    const due = (await this.dataSource.query(
+      `SELECT r.id FROM reservations r JOIN equipment e ON e.id = r.equipment_id
+        WHERE r.status = 'confirmed' AND r.kind = 'booking'
+          AND r.start_at + make_interval(mins => coalesce((e.policy->>'noShowGraceMinutes')::int, $2)) <= $1
+          AND NOT EXISTS (SELECT 1 FROM reservation_usages u WHERE u.reservation_id = r.id)
+        ORDER BY r.start_at LIMIT 500`,
+      [now, DEFAULT_NO_SHOW_GRACE_MINUTES],
+    )) as { id: string }[];
+    let marked = 0;
+    for (const { id } of due) {
+      const changed = await this.dataSource.transaction(async (em) => {
+        const locked = await em.findOne(Reservation, { where: { id }, lock: { mode: 'pessimistic_write' } });
+        if (locked?.status !== 'confirmed') return false;
+        await this.audit.update(em, actor, Reservation, 'reservation', id, { status: 'no_show', statusReason: 'no check-in within the grace period' }, { action: 'no_show' });
+        await this.emit(em, actor, 'reservation.no_show', id);
+        return true;
+      });
+      if (changed) marked++;
+    }
+    return marked;
+  }
+
   /** The usage records of a reservation: the time actually used. */
   usages(actor: Actor, id: string): Promise<ReservationUsage[]> {
     return this.get(actor, id).then(() => this.dataSource.getRepository(ReservationUsage).find({ where: { reservationId: id }, order: { startedAt: 'ASC' } }));
@@ -219,13 +271,42 @@ export class ReservationsService {
     await em.query('UPDATE reservation_usages SET ended_at = $2, checked_out_by = $3 WHERE reservation_id = $1 AND ended_at IS NULL', [reservation.id, now, actor.userId]);
   }
 
+  /**
+   * A maintenance window. Over existing bookings it answers 409 listing them; with `force` and
+   * a reason, staff cancel those bookings (not billed, each owner notified through an event)
+   * and create the window in the same transaction — never a silent drop.
+   */
   private async createMaintenance(actor: Actor, dto: CreateReservationDto, equipment: Equipment, start: Date, end: Date): Promise<Reservation> {
     if (!canManageCenter(actor, equipment.centerId)) throw AppError.forbidden('Only staff of the center may plan maintenance');
     if (dto.projectId) throw AppError.badInput('projectId', 'maintenance windows have no project');
     if (!actor.userId) throw AppError.badInput('userId', 'maintenance needs a responsible staff user');
+    if (dto.force && !dto.reason) throw AppError.badInput('reason', 'is required to cancel bookings for maintenance');
     return this.withConflictAnswer(actor, equipment.id, start, end, () =>
       this.dataSource.transaction(async (em) => {
         await this.equipment.lockForBooking(em, equipment.id);
+        const colliding = (await em.query(
+          `SELECT id, start_at, end_at, kind FROM reservations
+            WHERE equipment_id = $1 AND status = ANY($2) AND period && tstzrange($3, $4) ORDER BY start_at FOR UPDATE`,
+          [equipment.id, ACTIVE_STATUSES, start, end],
+        )) as { id: string; start_at: Date; end_at: Date; kind: string }[];
+        const bookings = colliding.filter((row) => row.kind === 'booking');
+        if (bookings.length && !dto.force) {
+          throw AppError.conflict(`The window collides with ${bookings.length} booking(s); repeat with force and a reason to cancel them`, 'start', {
+            conflicts: bookings.map((row) => ({ reservationId: row.id, start: row.start_at.toISOString(), end: row.end_at.toISOString() })),
+          });
+        }
+        for (const booking of bookings) {
+          await this.audit.update(
+            em,
+            actor,
+            Reservation,
+            'reservation',
+            booking.id,
+            { status: 'cancelled', statusReason: `maintenance: ${dto.reason}`, lateCancellation: false },
+            { action: 'cancel' },
+          );
+          await this.emit(em, actor, 'reservation.cancelled', booking.id);
+        }
         return this.audit.insert(em, actor, Reservation, 'reservation', {
           equipmentId: equipment.id,
           kind: 'maintenance',
@@ -238,6 +319,7 @@ export class ReservationsService {
           end,
           period: storedPeriod(start, end, 0),
           purpose: dto.purpose ?? dto.reason ?? 'maintenance',
+          statusReason: dto.reason ?? null,
           createdBy: actor.userId,
         });
       }),

@@ -2,7 +2,9 @@ import { Module, Type } from '@nestjs/common';
 import { QueueName } from '../infra/queue/queue-name';
 import { MailProcessor } from '../mail/mail.processor';
 import { OutboxRelay } from '../outbox/outbox.relay';
+import { NoShowProcessor } from '../reservations/no-show.processor';
 import { ReservationEventsProcessor } from '../reservations/reservation-events.processor';
+import { ReservationsModule } from '../reservations/reservations.module';
 import { Reservation } from '../reservations/reservation.entity';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { UsersModule } from '../users/users.module';
@@ -13,12 +15,13 @@ import { CentersModule } from '../centers/centers.module';
 const PROCESSORS: Record<QueueName, Type> = {
   [QueueName.Mail]: MailProcessor,
   [QueueName.ReservationEvents]: ReservationEventsProcessor,
+  [QueueName.Scheduled]: NoShowProcessor,
 };
 
 /** What only a worker process runs: the outbox relay and the job processors. */
 @Module({
   // What the processors read: each reads its own context's tables and calls other contexts' services.
-  imports: [TypeOrmModule.forFeature([Reservation]), UsersModule, EquipmentModule, CentersModule],
+  imports: [TypeOrmModule.forFeature([Reservation]), UsersModule, EquipmentModule, CentersModule, ReservationsModule],
   providers: [OutboxRelay, ...Object.values(PROCESSORS)],
 })
 export class WorkerModule {}

@@ -2,11 +2,14 @@
 export enum QueueName {
   Mail = 'mail',
   ReservationEvents = 'reservation-events',
+  /** Periodic housekeeping, driven by BullMQ job schedulers. */
+  Scheduled = 'scheduled',
 }
 
 export enum JobName {
   SendMail = 'send-mail',
   ReservationEvent = 'reservation-event',
+  NoShowSweep = 'no-show-sweep',
 }
 
 export type ReservationEventType = 'reservation.created' | 'reservation.confirmed' | 'reservation.rejected' | 'reservation.cancelled' | 'reservation.checked_in' | 'reservation.completed' | 'reservation.no_show' | 'reservation.moved';
@@ -26,11 +29,13 @@ export interface SendMailJob {
 export interface JobPayloads {
   [JobName.SendMail]: SendMailJob;
   [JobName.ReservationEvent]: ReservationEventJob;
+  [JobName.NoShowSweep]: Record<string, never>;
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SendMail]: QueueName.Mail,
   [JobName.ReservationEvent]: QueueName.ReservationEvents,
+  [JobName.NoShowSweep]: QueueName.Scheduled,
 };
 
 /** Retries with exponential back-off; finished jobs are trimmed so the backend stays small. */
