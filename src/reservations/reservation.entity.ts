@@ -65,6 +65,17 @@ export class Reservation {
   @Column({ type: 'jsonb', default: () => "'[]'" })
   overrides: PolicyOverride[];
 
+  /** The run this booking is a step of, and its position in the run (0-based). */
+  @Column({ name: 'run_id', type: 'uuid', nullable: true })
+  runId: string | null;
+
+  @Column({ name: 'run_step', type: 'integer', nullable: true })
+  runStep: number | null;
+
+  /** The recurring series this booking is an occurrence of. */
+  @Column({ name: 'series_id', type: 'uuid', nullable: true })
+  seriesId: string | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;
 

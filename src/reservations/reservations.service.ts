@@ -75,12 +75,26 @@ export class ReservationsService {
       throw AppError.badInput('equipmentId', 'no such equipment');
     });
     if (dto.kind === 'maintenance') return this.createMaintenance(actor, dto, equipment, start, end);
+    const booker = await this.resolveBooker(actor, dto.projectId!, dto.userId);
+    const mode: BookingMode = dto.mode ?? 'self';
+    return this.withConflictAnswer(actor, equipment.id, start, end, () =>
+      this.dataSource.transaction(async (em) => {
+        const locked = await this.equipment.lockForBooking(em, equipment.id);
+        return this.insertBooking(em, actor, locked, { ...booker, start, end, mode, purpose: dto.purpose, plannedSamples: dto.plannedSamples }, dto);
+      }),
+    );
+  }
 
-    const project = await this.projects.get(actor, dto.projectId!).catch(() => {
+  /**
+   * Who a booking is for and who pays: the project (visible to the caller and active) and the
+   * booker (the caller, or for staff someone else) who must belong to the project's organization.
+   */
+  async resolveBooker(actor: Actor, projectId: string, userId?: string): Promise<{ userId: string; organizationId: string; projectId: string }> {
+    const project = await this.projects.get(actor, projectId).catch(() => {
       throw AppError.badInput('projectId', 'no such project');
     });
     if (!project.active) throw AppError.badInput('projectId', 'the project is not active');
-    const bookerId = dto.userId ?? actor.userId;
+    const bookerId = userId ?? actor.userId;
     if (!bookerId) throw AppError.badInput('userId', 'is required when an API key books');
     if (bookerId !== actor.userId && actor.role === 'member') throw AppError.forbidden('Only staff may book for someone else');
     const booker = await this.users.get(actor, bookerId).catch(() => {
@@ -90,35 +104,69 @@ export class ReservationsService {
     if (booker.role === 'member' && booker.organizationId !== project.organizationId) {
       throw AppError.badInput('projectId', 'the project belongs to another organization than the user');
     }
-    const mode: BookingMode = dto.mode ?? 'self';
-    const staff = canManageCenter(actor, equipment.centerId);
+    return { userId: bookerId, organizationId: project.organizationId, projectId: project.id };
+  }
 
-    const created = await this.withConflictAnswer(actor, equipment.id, start, end, () =>
-      this.dataSource.transaction(async (em) => {
-        const locked = await this.equipment.lockForBooking(em, equipment.id);
-        const overrides = await this.enforcePolicy(em, actor, locked, { start, end, mode, userId: bookerId, organizationId: project.organizationId }, dto, staff);
-        const status = locked.policy.requiresApproval && !staff ? 'pending' : 'confirmed';
-        const reservation = await this.audit.insert(em, actor, Reservation, 'reservation', {
-          equipmentId: locked.id,
-          kind: 'booking',
-          userId: bookerId,
-          organizationId: project.organizationId,
-          projectId: project.id,
-          mode,
-          status,
-          start,
-          end,
-          period: storedPeriod(start, end, locked.policy.bufferMinutes),
-          purpose: dto.purpose ?? null,
-          plannedSamples: dto.plannedSamples ?? null,
-          overrides,
-          createdBy: actor.userId,
-        });
-        await this.emit(em, actor, status === 'confirmed' ? 'reservation.confirmed' : 'reservation.created', reservation.id);
-        return reservation;
-      }),
-    );
-    return created;
+  /**
+   * Inserts one booking inside the caller's transaction, after the caller locked the equipment
+   * row: policy chain, approval status, audit entry and event.
+   */
+  async insertBooking(
+    em: EntityManager,
+    actor: Actor,
+    locked: Equipment,
+    booking: {
+      userId: string;
+      organizationId: string;
+      projectId: string;
+      start: Date;
+      end: Date;
+      mode: BookingMode;
+      purpose?: string | null;
+      plannedSamples?: number | null;
+      runId?: string;
+      runStep?: number;
+      seriesId?: string;
+    },
+    options: { force?: boolean; reason?: string },
+  ): Promise<Reservation> {
+    const staff = canManageCenter(actor, locked.centerId);
+    const overrides = await this.enforcePolicy(em, actor, locked, booking, options, staff);
+    const status = locked.policy.requiresApproval && !staff ? 'pending' : 'confirmed';
+    const reservation = await this.audit.insert(em, actor, Reservation, 'reservation', {
+      equipmentId: locked.id,
+      kind: 'booking',
+      userId: booking.userId,
+      organizationId: booking.organizationId,
+      projectId: booking.projectId,
+      mode: booking.mode,
+      status,
+      start: booking.start,
+      end: booking.end,
+      period: storedPeriod(booking.start, booking.end, locked.policy.bufferMinutes),
+      purpose: booking.purpose ?? null,
+      plannedSamples: booking.plannedSamples ?? null,
+      overrides,
+      runId: booking.runId ?? null,
+      runStep: booking.runStep ?? null,
+      seriesId: booking.seriesId ?? null,
+      createdBy: actor.userId,
+    });
+    await this.emit(em, actor, status === 'confirmed' ? 'reservation.confirmed' : 'reservation.created', reservation.id);
+    return reservation;
+  }
+
+  /**
+   * The end of the last active reservation (with its buffer) overlapping [start, end) on the
+   * equipment, or null if the time is free. Reliable inside a transaction holding the
+   * equipment lock, since every booking of the equipment takes that lock first.
+   */
+  async busyUntil(em: EntityManager, equipmentId: string, start: Date, end: Date): Promise<Date | null> {
+    const [row] = (await em.query(
+      `SELECT max(upper(period)) AS until FROM reservations WHERE equipment_id = $1 AND status = ANY($2) AND period && tstzrange($3, $4)`,
+      [equipmentId, ACTIVE_STATUSES, start, end],
+    )) as { until: Date | null }[];
+    return row?.until ? new Date(row.until) : null;
   }
 
   /** Moves or resizes a booking in one transaction: if the new slot conflicts, the old one stays. */
@@ -429,5 +477,29 @@ export class ReservationsService {
 
   private emit(em: EntityManager, actor: Actor, event: ReservationEventType, reservationId: string) {
     return this.outbox.add(em, JobName.ReservationEvent, { event, reservationId }, actor.requestId);
+  }
+
+  /**
+   * Reservations overlapping `from`–`to` of one user or one equipment, by start time, for
+   * calendar feeds. Not scoped to a caller: the feed decides what its owner may see of each row.
+   */
+  listForCalendar(filter: {
+    userId?: string;
+    equipmentId?: string;
+    kinds: Reservation['kind'][];
+    statuses: Reservation['status'][];
+    from: Date;
+    to: Date;
+    limit: number;
+  }): Promise<Reservation[]> {
+    if (!filter.userId && !filter.equipmentId) throw new Error('listForCalendar needs a userId or an equipmentId');
+    const qb = this.reservations
+      .createQueryBuilder('r')
+      .where('r.kind IN (:...kinds)', { kinds: filter.kinds })
+      .andWhere('r.status IN (:...statuses)', { statuses: filter.statuses })
+      .andWhere('r.start_at < :to AND r.end_at > :from', { from: filter.from, to: filter.to });
+    if (filter.userId) qb.andWhere('r.user_id = :userId', { userId: filter.userId });
+    if (filter.equipmentId) qb.andWhere('r.equipment_id = :equipmentId', { equipmentId: filter.equipmentId });
+    return qb.orderBy('r.start_at', 'ASC').addOrderBy('r.id', 'ASC').take(filter.limit).getMany();
   }
 }
