@@ -34,10 +34,19 @@ function isExclusionViolation(error: unknown): boolean {
   return error instanceof QueryFailedError && (error as QueryFailedError & { driverError: { code?: string } }).driverError?.code === '23P01';
 }
 
-interface PlannedSlot {
-  equipment: Equipment;
+/** One booking to insert: who, for which project, when, and what it belongs to. */
+export interface BookingRequest {
+  userId: string;
+  organizationId: string;
+  projectId: string;
   start: Date;
   end: Date;
+  mode: BookingMode;
+  purpose?: string | null;
+  plannedSamples?: number | null;
+  runId?: string;
+  runStep?: number;
+  seriesId?: string;
 }
 
 @Injectable()
@@ -77,10 +86,15 @@ export class ReservationsService {
     if (dto.kind === 'maintenance') return this.createMaintenance(actor, dto, equipment, start, end);
     const booker = await this.resolveBooker(actor, dto.projectId!, dto.userId);
     const mode: BookingMode = dto.mode ?? 'self';
-    return this.withConflictAnswer(actor, equipment.id, start, end, () =>
+    return this.book(actor, equipment.id, { ...booker, start, end, mode, purpose: dto.purpose, plannedSamples: dto.plannedSamples }, dto);
+  }
+
+  /** Books one slot in its own transaction under the equipment lock; an overlap is a 409 naming it. */
+  book(actor: Actor, equipmentId: string, booking: BookingRequest, options: { force?: boolean; reason?: string }): Promise<Reservation> {
+    return this.withConflictAnswer(actor, equipmentId, booking.start, booking.end, () =>
       this.dataSource.transaction(async (em) => {
-        const locked = await this.equipment.lockForBooking(em, equipment.id);
-        return this.insertBooking(em, actor, locked, { ...booker, start, end, mode, purpose: dto.purpose, plannedSamples: dto.plannedSamples }, dto);
+        const locked = await this.equipment.lockForBooking(em, equipmentId);
+        return this.insertBooking(em, actor, locked, booking, options);
       }),
     );
   }
@@ -115,19 +129,7 @@ export class ReservationsService {
     em: EntityManager,
     actor: Actor,
     locked: Equipment,
-    booking: {
-      userId: string;
-      organizationId: string;
-      projectId: string;
-      start: Date;
-      end: Date;
-      mode: BookingMode;
-      purpose?: string | null;
-      plannedSamples?: number | null;
-      runId?: string;
-      runStep?: number;
-      seriesId?: string;
-    },
+    booking: BookingRequest,
     options: { force?: boolean; reason?: string },
   ): Promise<Reservation> {
     const staff = canManageCenter(actor, locked.centerId);
