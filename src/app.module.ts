@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CalendarsModule } from './calendars/calendars.module';
 import { CentersModule } from './centers/centers.module';
 import { CommonModule } from './common/common.module';
 import { assignRequestId } from './common/request/request-id';
@@ -18,6 +19,7 @@ import { OutboxModule } from './outbox/outbox.module';
 import { ProjectsModule } from './projects/projects.module';
 import { QualificationsModule } from './qualifications/qualifications.module';
 import { ReservationsModule } from './reservations/reservations.module';
+import { WaitlistModule } from './waitlist/waitlist.module';
 import { SeedModule } from './seed/seed.module';
 import { UsersModule } from './users/users.module';
 import { WorkerModule } from './worker/worker.module';
@@ -32,7 +34,7 @@ export interface ProcessRoles {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, roles: ProcessRoles): DynamicModule {
-    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, AuditModule, HealthModule];
+    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, WaitlistModule, CalendarsModule, AuditModule, HealthModule];
     return {
       module: AppModule,
       imports: [

@@ -1,7 +1,9 @@
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../src/api-keys/api-key.entity';
 import { AuditEntry } from '../src/audit/audit-entry.entity';
+import { CalendarFeed } from '../src/calendars/calendar-feed.entity';
 import { Center } from '../src/centers/center.entity';
+import { EquipmentProblem } from '../src/equipment/equipment-problem.entity';
 import { EquipmentStatusChange } from '../src/equipment/equipment-status-change.entity';
 import { Equipment } from '../src/equipment/equipment.entity';
 import { loadMigrationClasses, runMigrations } from '../src/infra/database/migration-runner';
@@ -10,7 +12,10 @@ import { OutboxMessage } from '../src/outbox/outbox-message.entity';
 import { Project } from '../src/projects/project.entity';
 import { Qualification } from '../src/qualifications/qualification.entity';
 import { ReservationUsage } from '../src/reservations/reservation-usage.entity';
+import { ReservationSeries } from '../src/reservations/reservation-series.entity';
 import { Reservation } from '../src/reservations/reservation.entity';
+import { Run } from '../src/reservations/run.entity';
+import { WaitlistEntry } from '../src/waitlist/waitlist-entry.entity';
 import { User } from '../src/users/user.entity';
 import { createEmptyDatabase } from './support/test-database';
 
@@ -34,7 +39,7 @@ describe('migrations', () => {
     const dataSource = new DataSource({
       type: 'postgres',
       url: database.url,
-      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, AuditEntry, OutboxMessage, Qualification, Reservation, ReservationUsage],
+      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, EquipmentProblem, AuditEntry, OutboxMessage, Qualification, Reservation, ReservationUsage, Run, ReservationSeries, WaitlistEntry, CalendarFeed],
     });
     await dataSource.initialize();
     try {

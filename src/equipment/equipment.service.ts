@@ -64,20 +64,24 @@ export class EquipmentService {
     });
   }
 
-  async update(actor: Actor, id: string, dto: UpdateEquipmentDto): Promise<Equipment> {
-    const current = await this.get(actor, id);
+  /**
+   * Changes a tool; a status change is kept in the status history. With `em`, the change joins
+   * the caller's transaction (the equipment row is then locked and read inside it).
+   */
+  async update(actor: Actor, id: string, dto: UpdateEquipmentDto, em?: EntityManager): Promise<Equipment> {
+    const current = em ? await this.lockForBooking(em, id) : await this.get(actor, id);
     if (!canManageCenter(actor, current.centerId)) throw AppError.forbidden('Only staff of this center may change its equipment');
     if (dto.policy) this.assertPolicy(dto.policy);
     const { statusReason, ...changes } = dto;
     const statusChanges = dto.status !== undefined && dto.status !== current.status;
     if (statusChanges && !statusReason) throw AppError.badInput('statusReason', 'is required when the status changes');
 
-    return this.dataSource.transaction(async (em) => {
-      const updated = await this.audit.update(em, actor, Equipment, 'equipment', id, changes as Partial<Equipment>, {
+    const apply = async (tx: EntityManager) => {
+      const updated = await this.audit.update(tx, actor, Equipment, 'equipment', id, changes as Partial<Equipment>, {
         action: statusChanges ? 'status_change' : 'update',
       });
       if (statusChanges) {
-        await em.save(EquipmentStatusChange, em.create(EquipmentStatusChange, {
+        await tx.save(EquipmentStatusChange, tx.create(EquipmentStatusChange, {
           equipmentId: id,
           fromStatus: current.status,
           toStatus: dto.status,
@@ -86,7 +90,8 @@ export class EquipmentService {
         }));
       }
       return updated;
-    });
+    };
+    return em ? apply(em) : this.dataSource.transaction(apply);
   }
 
   async statusHistory(actor: Actor, id: string, query: PageQueryDto): Promise<Page<EquipmentStatusChange>> {

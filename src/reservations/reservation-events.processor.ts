@@ -12,6 +12,7 @@ import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { JobName, QueueName, ReservationEventJob, SendMailJob } from '../infra/queue/queue-name';
 import { MetricsService } from '../metrics/metrics.service';
 import { UsersService } from '../users/users.service';
+import { WaitlistService } from '../waitlist/waitlist.service';
 import { Reservation } from './reservation.entity';
 
 const STATUS_JA: Record<string, string> = {
@@ -23,6 +24,9 @@ const STATUS_JA: Record<string, string> = {
   completed: '完了',
   no_show: '不参加',
 };
+
+/** Events after which time on the tool may be free again. */
+const FREES_TIME: ReservationEventJob['event'][] = ['reservation.cancelled', 'reservation.rejected', 'reservation.no_show', 'reservation.moved', 'reservation.completed'];
 
 /** Events the booker hears about by mail; billing will consume the same events later. */
 const NOTIFIED: ReservationEventJob['event'][] = ['reservation.created', 'reservation.confirmed', 'reservation.rejected', 'reservation.cancelled', 'reservation.no_show', 'reservation.moved'];
@@ -41,6 +45,7 @@ export class ReservationEventsProcessor extends WorkerHost implements OnApplicat
     private readonly equipment: EquipmentService,
     private readonly centers: CentersService,
     private readonly metrics: MetricsService,
+    private readonly waitlist: WaitlistService,
   ) {
     super();
   }
@@ -60,8 +65,10 @@ export class ReservationEventsProcessor extends WorkerHost implements OnApplicat
   }
 
   async process(job: Job<ReservationEventJob & { outboxId: string; requestId: string | null }>): Promise<{ notified: boolean }> {
-    if (!NOTIFIED.includes(job.data.event)) return { notified: false };
     const reservation = await this.reservations.findOneBy({ id: job.data.reservationId });
+    // Time given back goes to the waitlist first.
+    if (reservation && FREES_TIME.includes(job.data.event)) await this.waitlist.offerFreedTime(reservation.equipmentId);
+    if (!NOTIFIED.includes(job.data.event)) return { notified: false };
     if (!reservation || reservation.kind !== 'booking') return { notified: false };
     const [user, tool] = await Promise.all([this.users.get(SYSTEM_ACTOR, reservation.userId), this.equipment.get(SYSTEM_ACTOR, reservation.equipmentId)]);
     const center = await this.centers.get(SYSTEM_ACTOR, tool.centerId);

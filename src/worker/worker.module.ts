@@ -1,10 +1,14 @@
+import { WorkerHost } from '@nestjs/bullmq';
 import { Module, Type } from '@nestjs/common';
 import { QueueName } from '../infra/queue/queue-name';
 import { MailProcessor } from '../mail/mail.processor';
 import { OutboxRelay } from '../outbox/outbox.relay';
-import { NoShowProcessor } from '../reservations/no-show.processor';
 import { ReservationEventsProcessor } from '../reservations/reservation-events.processor';
 import { ReservationsModule } from '../reservations/reservations.module';
+import { WaitlistOfferProcessor } from '../waitlist/waitlist-offer.processor';
+import { WaitlistModule } from '../waitlist/waitlist.module';
+import { ScheduledTasksProcessor } from './scheduled-tasks.processor';
+import { WORKER_PROCESSORS, WorkerShutdown } from './worker-shutdown';
 import { Reservation } from '../reservations/reservation.entity';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { UsersModule } from '../users/users.module';
@@ -12,16 +16,17 @@ import { EquipmentModule } from '../equipment/equipment.module';
 import { CentersModule } from '../centers/centers.module';
 
 /** One processor per queue; the Record type makes a queue without a processor a compile error. */
-const PROCESSORS: Record<QueueName, Type> = {
+const PROCESSORS: Record<QueueName, Type<WorkerHost>> = {
   [QueueName.Mail]: MailProcessor,
   [QueueName.ReservationEvents]: ReservationEventsProcessor,
-  [QueueName.Scheduled]: NoShowProcessor,
+  [QueueName.Waitlist]: WaitlistOfferProcessor,
+  [QueueName.Scheduled]: ScheduledTasksProcessor,
 };
 
 /** What only a worker process runs: the outbox relay and the job processors. */
 @Module({
   // What the processors read: each reads its own context's tables and calls other contexts' services.
-  imports: [TypeOrmModule.forFeature([Reservation]), UsersModule, EquipmentModule, CentersModule, ReservationsModule],
-  providers: [OutboxRelay, ...Object.values(PROCESSORS)],
+  imports: [TypeOrmModule.forFeature([Reservation]), UsersModule, EquipmentModule, CentersModule, ReservationsModule, WaitlistModule],
+  providers: [OutboxRelay, WorkerShutdown, { provide: WORKER_PROCESSORS, useValue: Object.values(PROCESSORS) }, ...Object.values(PROCESSORS)],
 })
 export class WorkerModule {}

@@ -2,6 +2,7 @@
 export enum QueueName {
   Mail = 'mail',
   ReservationEvents = 'reservation-events',
+  Waitlist = 'waitlist',
   /** Periodic housekeeping, driven by BullMQ job schedulers. */
   Scheduled = 'scheduled',
 }
@@ -9,7 +10,9 @@ export enum QueueName {
 export enum JobName {
   SendMail = 'send-mail',
   ReservationEvent = 'reservation-event',
+  WaitlistOffer = 'waitlist-offer',
   NoShowSweep = 'no-show-sweep',
+  WaitlistExpirySweep = 'waitlist-expiry-sweep',
 }
 
 export type ReservationEventType = 'reservation.created' | 'reservation.confirmed' | 'reservation.rejected' | 'reservation.cancelled' | 'reservation.checked_in' | 'reservation.completed' | 'reservation.no_show' | 'reservation.moved';
@@ -21,7 +24,7 @@ export interface ReservationEventJob {
 
 export interface SendMailJob {
   to: string;
-  template: 'account-created' | 'reservation-status';
+  template: 'account-created' | 'reservation-status' | 'waitlist-offer' | 'equipment-problem';
   data: Record<string, string>;
 }
 
@@ -29,13 +32,17 @@ export interface SendMailJob {
 export interface JobPayloads {
   [JobName.SendMail]: SendMailJob;
   [JobName.ReservationEvent]: ReservationEventJob;
+  [JobName.WaitlistOffer]: { entryId: string };
   [JobName.NoShowSweep]: Record<string, never>;
+  [JobName.WaitlistExpirySweep]: Record<string, never>;
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SendMail]: QueueName.Mail,
   [JobName.ReservationEvent]: QueueName.ReservationEvents,
+  [JobName.WaitlistOffer]: QueueName.Waitlist,
   [JobName.NoShowSweep]: QueueName.Scheduled,
+  [JobName.WaitlistExpirySweep]: QueueName.Scheduled,
 };
 
 /** Retries with exponential back-off; finished jobs are trimmed so the backend stays small. */
