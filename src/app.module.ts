@@ -48,7 +48,13 @@ export class AppModule {
             customProps: (req) => ({ actorId: (req as { actorId?: string }).actorId }),
             // One compact line per request: no header dumps (secrets stay out, lines stay short).
             serializers: {
-              req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+              req: (req: { id: string; method: string; url: string; remoteAddress?: string }) => ({
+                id: req.id,
+                method: req.method,
+                // Calendar feed URLs carry their secret token.
+                url: req.url.replace(/(\/calendars\/)[^/?.]+/, '$1[redacted]'),
+                remoteAddress: req.remoteAddress,
+              }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
           },
