@@ -13,7 +13,7 @@ describe('equipment catalogue', () => {
 
   it('creates equipment with names, rates and a booking policy, and lists it by code', async () => {
     const body = { ...equipmentBody(world.centers.kns.id, 'XPS-01'), nameJa: 'X線光電子分光装置', nameEn: 'XPS', remoteCapable: true, location: 'Analysis lab 3' };
-    body.policy = { ...body.policy, bookableHours: [{ days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' }], maxHoursPerOrganizationPerWeek: 20 } as never;
+    body.policy = { ...body.policy, bookableHours: [{ days: [1, 2, 3, 4, 5], start: '09:00', end: '18:00' }], allowCrossingClosedHours: true, maxHoursPerOrganizationPerWeek: 20 } as never;
     const res = await t.http().post('/api/v1/equipment').set(bearer(world.tokens.staff)).send(body);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ code: 'XPS-01', status: 'available', remoteCapable: true, rates: body.rates, policy: body.policy, centerId: world.centers.kns.id });
@@ -23,6 +23,7 @@ describe('equipment catalogue', () => {
     const codes = list.body.items.map((e: { code: string }) => e.code);
     expect(codes).toEqual([...codes].sort());
     expect(codes).toContain('XPS-01');
+    expect(list.body.items.find((e: { code: string }) => e.code === 'XPS-01').policy).toEqual(body.policy);
     const search = await t.http().get('/api/v1/equipment?q=光電子').set(bearer(world.tokens.memberA));
     expect(search.body.items.map((e: { code: string }) => e.code)).toEqual(['XPS-01']);
     const analysis = await t.http().get('/api/v1/equipment?kind=analysis&category=microscopy').set(bearer(world.tokens.memberA));

@@ -151,6 +151,8 @@ describe('reservations', () => {
     const night = weekdayJst(3, 22);
     const closed = await book(world.tokens.memberA, booking(mla.id, night, new Date(night.getTime() + HOUR), { mode: 'assisted' }));
     expect(closed.body.rules.map((r: { rule: string }) => r.rule)).toEqual(['bookable-hours']);
+    const assistedList = await t.http().get(`/api/v1/reservations?equipmentId=${mla.id}&mode=assisted`).set(bearer(world.tokens.staff));
+    expect(assistedList.body.items.map((r: { id: string }) => r.id)).toContain(assisted.body.id);
     const forced = await book(world.tokens.staff, { ...booking(mla.id, night, new Date(night.getTime() + HOUR), { mode: 'assisted' }), userId: world.users.memberA.id, force: true, reason: 'Overnight run agreed with the client' });
     expect(forced.status).toBe(201);
     expect(forced.body.overrides).toEqual([{ rule: 'bookable-hours', reason: 'Overnight run agreed with the client', by: world.users.staff.id }]);

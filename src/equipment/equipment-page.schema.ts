@@ -46,6 +46,7 @@ export const EQUIPMENT_PAGE_SCHEMA = {
                 requiresApproval: boolean,
                 cancellationHours: integer,
                 bookableHours,
+                allowCrossingClosedHours: boolean,
                 maxHoursPerOrganizationPerWeek: integer,
                 maxFutureReservationsPerUser: integer,
                 noShowGraceMinutes: integer,

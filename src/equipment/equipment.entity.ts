@@ -31,6 +31,8 @@ export interface BookingPolicy {
   /** Cancelling later than this before the start is a late cancellation. */
   cancellationHours: number;
   bookableHours?: BookableHours[];
+  /** Long process steps (anneals, depositions) may run on through closed hours once started inside them. */
+  allowCrossingClosedHours?: boolean;
   maxHoursPerOrganizationPerWeek?: number;
   maxFutureReservationsPerUser?: number;
   noShowGraceMinutes?: number;

@@ -40,6 +40,10 @@ describe('booking policy chain', () => {
   it('keeps bookings inside bookable hours and days, without crossing closed hours', () => {
     expect(rules({ start: new Date('2026-12-02T10:00:00Z'), end: new Date('2026-12-02T12:00:00Z') })).toEqual(['bookable-hours']); // 19:00–21:00 JST
     expect(rules({ start: new Date('2026-12-05T01:00:00Z'), end: new Date('2026-12-05T02:00:00Z') })).toEqual(['bookable-hours']); // Saturday
+    // Where the policy allows it, a booking started inside the hours may run on through the night.
+    const overnight = { start: new Date('2026-12-02T10:00:00Z'), end: new Date('2026-12-02T13:00:00Z'), policy: { ...base.policy, allowCrossingClosedHours: true } };
+    expect(rules(overnight)).toEqual([]);
+    expect(rules({ ...overnight, start: new Date('2026-12-02T11:30:00Z') })).toEqual(['bookable-hours']); // starts 20:30 JST
     expect(rules({ start: new Date('2026-12-02T09:30:00Z'), end: new Date('2026-12-02T11:00:00Z') })).toEqual([]); // 18:30–20:00 JST: ends at closing time
     expect(rules({ start: new Date('2026-12-01T23:00:00Z'), end: new Date('2026-12-02T00:00:00Z') })).toEqual(['bookable-hours']); // 08:00–09:00 JST: opens 08:30
   });

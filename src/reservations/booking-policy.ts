@@ -73,9 +73,9 @@ export const BOOKING_RULES: Rule[] = [
     if (!windows?.length) return null;
     const start = localMinutes(f.start, f.timezone);
     const last = localMinutes(new Date(f.end.getTime() - 1), f.timezone);
-    const fits = windows.some(
-      (w) => start.dateKey === last.dateKey && w.days.includes(start.day) && start.minutes >= hhmm(w.start) && last.minutes + 1 <= hhmm(w.end),
-    );
+    const fits = f.policy.allowCrossingClosedHours
+      ? windows.some((w) => w.days.includes(start.day) && start.minutes >= hhmm(w.start) && start.minutes < hhmm(w.end))
+      : windows.some((w) => start.dateKey === last.dateKey && w.days.includes(start.day) && start.minutes >= hhmm(w.start) && last.minutes + 1 <= hhmm(w.end));
     return fits ? null : { rule: 'bookable-hours', message: `bookings must lie within the bookable hours (${f.timezone})`, overridable: true };
   },
   (f) =>

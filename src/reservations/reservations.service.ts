@@ -69,6 +69,8 @@ export class ReservationsService {
     if (query.equipmentId) qb.andWhere('r.equipment_id = :equipmentId', { equipmentId: query.equipmentId });
     if (query.userId) qb.andWhere('r.user_id = :userId', { userId: query.userId });
     if (query.status) qb.andWhere('r.status = :status', { status: query.status });
+    if (query.mode) qb.andWhere('r.mode = :mode', { mode: query.mode });
+    if (query.kind) qb.andWhere('r.kind = :kind', { kind: query.kind });
     if (query.from) qb.andWhere('r.end_at > :from', { from: new Date(query.from) });
     if (query.to) qb.andWhere('r.start_at < :to', { to: new Date(query.to) });
     return this.cursors.paginate(qb, [{ column: 'r.start_at', value: (r) => r.start.toISOString() }, { column: 'r.id', value: (r) => r.id }], query);

@@ -117,6 +117,11 @@ export class BookingPolicyDto {
   @Type(() => BookableHoursDto)
   bookableHours?: BookableHoursDto[];
 
+  @ApiPropertyOptional({ example: false, description: 'bookings must start within bookable hours but may run on through closed hours' })
+  @IsOptional()
+  @IsBoolean()
+  allowCrossingClosedHours?: boolean;
+
   @ApiPropertyOptional({ example: 40 })
   @IsOptional()
   @IsInt()

@@ -121,6 +121,16 @@ export class ReservationQueryDto extends PageQueryDto {
   @IsIn(RESERVATION_STATUSES)
   status?: ReservationStatus;
 
+  @ApiPropertyOptional({ enum: ['self', 'assisted', 'remote'], description: 'assisted and remote bookings need staff: filter them to plan' })
+  @IsOptional()
+  @IsIn(['self', 'assisted', 'remote'])
+  mode?: 'self' | 'assisted' | 'remote';
+
+  @ApiPropertyOptional({ enum: ['booking', 'maintenance'] })
+  @IsOptional()
+  @IsIn(['booking', 'maintenance'])
+  kind?: 'booking' | 'maintenance';
+
   @ApiPropertyOptional({ description: 'reservations ending after this time' })
   @IsOptional()
   @Matches(ISO_WITH_OFFSET, timeMessage)
