@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
@@ -28,6 +28,16 @@ export class CentersService {
 
   get(actor: Actor, id: string): Promise<Center> {
     return findScopedOrFail(this.centers, actor, id, 'center');
+  }
+
+  /**
+   * The center's time zone, read through the caller's transaction: code holding a lock must
+   * not wait for a second pooled connection, or a burst of bookings starves the pool.
+   */
+  async timezoneOf(em: EntityManager, centerId: string): Promise<string> {
+    const center = await em.findOneBy(Center, { id: centerId });
+    if (!center) throw AppError.notFound('center', centerId);
+    return center.timezone;
   }
 
   /** Throws 400 naming `field` unless the center exists. */

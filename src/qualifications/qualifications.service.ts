@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, Repository, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor, canManageCenter } from '../common/auth/actor';
 import { AppError, FieldError } from '../common/errors/app-error';
@@ -50,8 +50,9 @@ export class QualificationsService {
    * The qualification that lets `userId` operate `equipmentId` at `at`: not revoked and not
    * expired by then. For the booking engine; it applies no tenancy filter.
    */
-  findValid(userId: string, equipmentId: string, at: Date): Promise<Qualification | null> {
-    return this.qualifications
+  /** Pass the caller's transaction as `em`: a query outside it would need a second pooled connection. */
+  findValid(userId: string, equipmentId: string, at: Date, em?: EntityManager): Promise<Qualification | null> {
+    return (em ? em.getRepository(Qualification) : this.qualifications)
       .createQueryBuilder('q')
       .where('q.user_id = :userId', { userId })
       .andWhere('q.equipment_id = :equipmentId', { equipmentId })

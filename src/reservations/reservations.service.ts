@@ -390,8 +390,8 @@ export class ReservationsService {
     dto: { force?: boolean; reason?: string },
     staff: boolean,
   ): Promise<PolicyOverride[]> {
-    const center = await this.centers.get(actor, equipment.centerId);
-    const week = bookingWeek(booking.start, center.timezone);
+    const timezone = await this.centers.timezoneOf(em, equipment.centerId);
+    const week = bookingWeek(booking.start, timezone);
     const exclude = booking.excludeId ?? '00000000-0000-0000-0000-000000000000';
     const [counts] = (await em.query(
       `SELECT
@@ -401,14 +401,14 @@ export class ReservationsService {
        WHERE equipment_id = $1 AND kind = 'booking' AND status = ANY($6) AND id <> $7`,
       [equipment.id, booking.organizationId, week.from, week.to, booking.userId, ACTIVE_STATUSES, exclude],
     )) as { week_hours: number; user_future: number }[];
-    const qualification = booking.mode === 'self' && equipment.requiresQualification ? await this.qualifications.findValid(booking.userId, equipment.id, booking.start) : null;
+    const qualification = booking.mode === 'self' && equipment.requiresQualification ? await this.qualifications.findValid(booking.userId, equipment.id, booking.start, em) : null;
 
     const violations = checkBookingPolicy({
       start: booking.start,
       end: booking.end,
       now: new Date(),
       policy: equipment.policy,
-      timezone: center.timezone,
+      timezone,
       equipmentStatus: equipment.status,
       remoteCapable: equipment.remoteCapable,
       requiresQualification: equipment.requiresQualification,

@@ -129,7 +129,7 @@ export class RunsService {
     let notBefore = new Date(dto.earliestStart!);
     for (const [i, step] of dto.steps.entries()) {
       const tool = locked[i];
-      const timezone = (await this.centers.get(actor, tool.centerId)).timezone;
+      const timezone = await this.centers.timezoneOf(em, tool.centerId);
       const slot = tool.policy.slotMinutes * MINUTE;
       const earliest = i === 0 ? notBefore : new Date(notBefore.getTime() + (step.gapMinutes ?? 0) * MINUTE);
       let start = new Date(Math.ceil(earliest.getTime() / slot) * slot);
