@@ -16,102 +16,40 @@
  *    HTTP stack (Fastify, auth, validation, TypeORM, serialization) costs on top of the
  *    database itself; target >= 0.3.
  *
+ * 3.-5. Bookings (bench/bookings.js, on the same restarted instance): booking throughput over
+ *    HTTP against plain INSERTs, availability queries on a table of about 300,000
+ *    reservations, and double booking under bursts of concurrent requests.
+ *
  * Figures are printed and written to bench/results/latest.json. A FAIL against a target is
  * reported but does not change the exit code; the exit code is 1 only when a step errored
  * (the service did not start, answered non-200, did not stop, ...).
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const http = require('node:http');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { Pool } = require('pg');
-
-const ROOT = path.join(__dirname, '..');
-const RESULTS_DIR = path.join(__dirname, 'results');
-const PORT = Number(process.env.BENCH_PORT || 3900);
-const PG_PORT = Number(process.env.BENCH_PG_PORT || 55439);
-const BASE_URL = `http://127.0.0.1:${PORT}`;
+const {
+  ROOT, RESULTS_DIR, PORT, PG_PORT, CONCURRENCY, ADMIN,
+  sleep, deadline, seconds, verdict, pad, round, portInUse,
+  keepAliveAgent, request, requestJson, login, benchEquipment,
+  runLoad, warmUp, summarize, embeddedPool, closePool,
+} = require('./lib');
+const { benchmarkBookings } = require('./bookings');
 
 const POLL_MS = 50;
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 40_000; // longer than the service's own 25 s shutdown deadline
-const CONCURRENCY = 16;
 // Enough warm-up for the JIT to settle on both sides, so the figures are steady-state ones.
 const WARMUP_REQUESTS = 1500;
 const RUN_MS = 8_000;
 const MIN_EQUIPMENT_ROWS = 200;
 const WELCOME_BANNER = 'Foundry Hub is running at';
-const ADMIN = { email: 'admin@foundry-hub.local', password: 'foundry-hub-admin' };
 
 const TARGETS = { firstStartMs: 15_000, restartMs: 5_000, minRatio: 0.3 };
 
 /** Children still running; killed on any exit so a failed run leaves no server behind. */
 const liveChildren = new Set();
-
-// ---------------------------------------------------------------- small helpers
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Resolves with null after `ms` without keeping the process alive. */
-const deadline = (ms) => new Promise((resolve) => setTimeout(resolve, ms, null).unref());
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
-const verdict = (pass) => (pass ? 'PASS' : 'FAIL');
-const pad = (label) => label.padEnd(36);
-
-function percentile(sortedValues, p) {
-  if (!sortedValues.length) return NaN;
-  const rank = Math.ceil((p / 100) * sortedValues.length);
-  return sortedValues[Math.min(sortedValues.length, Math.max(1, rank)) - 1];
-}
-
-function round(value, digits = 2) {
-  return Number(value.toFixed(digits));
-}
-
-/** True when something already listens on the port (a developer's instance, say). */
-function portInUse(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-// ---------------------------------------------------------------- HTTP client
-
-const keepAliveAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-/** One HTTP request; resolves with the status and the raw body text (never rejects on status). */
-function request(method, urlPath, { token, body, agent = keepAliveAgent, timeoutMs = 10_000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (payload !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = Buffer.byteLength(payload);
-    }
-    const req = http.request(`${BASE_URL}${urlPath}`, { method, headers, agent, timeout: timeoutMs }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${urlPath} timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function requestJson(method, urlPath, options, expectedStatus) {
-  const res = await request(method, urlPath, options);
-  if (res.status !== expectedStatus) {
-    throw new Error(`${method} ${urlPath} answered ${res.status} (expected ${expectedStatus}): ${res.text.slice(0, 300)}`);
-  }
-  return JSON.parse(res.text);
-}
 
 // ---------------------------------------------------------------- the service process
 
@@ -128,9 +66,11 @@ function serverEnv(dataDir) {
     EMBEDDED_PG_PORT: String(PG_PORT),
     DEMO_SEED: 'true',
     LOG_LEVEL: 'warn',
-    // 1,000,000 is the largest value the service's configuration accepts.
+    // 1,000,000 is the largest value the service's configuration accepts: the load (and the
+    // bursts of the booking contention test) must never meet the rate limits.
     RATE_LIMIT_PER_MINUTE: '1000000',
-    LOGIN_LIMIT_PER_ACCOUNT: '1000',
+    LOGIN_LIMIT_PER_ACCOUNT: '1000000',
+    LOGIN_LIMIT_PER_IP: '1000000',
   };
 }
 
@@ -297,83 +237,7 @@ function orphanPostmaster(dataDir) {
   }
 }
 
-// ---------------------------------------------------------------- load generation
-
-/**
- * Runs `task` from `concurrency` loops until `durationMs` has passed. `task` resolves with
- * true for a good response. Returns the latencies (ms, sorted) and the failures.
- */
-async function runLoad(task, { concurrency, durationMs }) {
-  const latencies = [];
-  const failures = [];
-  const startedAt = performance.now();
-  const endAt = startedAt + durationMs;
-  const loop = async () => {
-    while (performance.now() < endAt) {
-      const t0 = performance.now();
-      const outcome = await task();
-      latencies.push(performance.now() - t0);
-      if (outcome !== true) failures.push(outcome);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, loop));
-  const elapsedMs = performance.now() - startedAt;
-  latencies.sort((a, b) => a - b);
-  return { latencies, failures, elapsedMs };
-}
-
-async function warmUp(task, count) {
-  const perLoop = Math.ceil(count / CONCURRENCY);
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    for (let i = 0; i < perLoop; i++) await task();
-  }));
-}
-
-function summarize({ latencies, failures, elapsedMs }) {
-  return {
-    count: latencies.length,
-    durationMs: Math.round(elapsedMs),
-    perSecond: round(latencies.length / (elapsedMs / 1000), 1),
-    p50Ms: round(percentile(latencies, 50)),
-    p95Ms: round(percentile(latencies, 95)),
-    p99Ms: round(percentile(latencies, 99)),
-    maxMs: round(latencies[latencies.length - 1] ?? NaN),
-    failures: failures.length,
-    firstFailure: failures[0] ?? null,
-  };
-}
-
 // ---------------------------------------------------------------- benchmark 2 steps
-
-/** Logs in as the demo admin, retrying briefly on 401 in case the demo seed is still running. */
-async function login() {
-  for (let attempt = 1; ; attempt++) {
-    const res = await request('POST', '/api/v1/auth/login', { body: ADMIN });
-    if (res.status === 200) return { token: JSON.parse(res.text).accessToken, attempts: attempt };
-    if (res.status !== 401 || attempt >= 50) {
-      throw new Error(`login as ${ADMIN.email} answered ${res.status}: ${res.text.slice(0, 300)}`);
-    }
-    await sleep(200);
-  }
-}
-
-function benchEquipment(centerId, index) {
-  const code = `BENCH-${String(index).padStart(3, '0')}`;
-  return {
-    centerId,
-    code,
-    nameJa: `ベンチマーク装置 ${index}`,
-    nameEn: `Benchmark tool ${index}`,
-    kind: 'analysis',
-    category: 'bench',
-    requiresQualification: false,
-    rates: { academic: 1000, industry: 2000, venture: 1500 },
-    policy: {
-      slotMinutes: 30, minMinutes: 30, maxMinutes: 240, leadMinutes: 0,
-      horizonDays: 30, bufferMinutes: 0, requiresApproval: false, cancellationHours: 24,
-    },
-  };
-}
 
 /** Adds equipment through the API until the table holds MIN_EQUIPMENT_ROWS rows. */
 async function fillEquipment(token, pool) {
@@ -391,30 +255,6 @@ async function fillEquipment(token, pool) {
     }
   }));
   return { before, inserted: missing, after: await count() };
-}
-
-async function embeddedPool(dataDir) {
-  const password = fs.readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim();
-  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${PG_PORT}/foundry_hub`;
-  const pool = new Pool({ connectionString: url, max: CONCURRENCY });
-  // An idle connection dropped by the server must not crash the run; queries report their own errors.
-  pool.on('error', (error) => console.error(`  pg pool: idle connection error: ${error.message}`));
-  // Open all connections up front so connecting is not part of the measurement.
-  const clients = await Promise.all(Array.from({ length: CONCURRENCY }, () => pool.connect()));
-  clients.forEach((client) => client.release());
-  return pool;
-}
-
-/** pool.end() resolves before the sockets are closed; waits until every client is gone. */
-async function closePool(pool) {
-  const open = pool.totalCount;
-  let removed = 0;
-  const allRemoved = new Promise((resolve) => {
-    if (!open) resolve();
-    pool.on('remove', () => ++removed >= open && resolve());
-  });
-  await pool.end();
-  await Promise.race([allRemoved, deadline(5_000)]);
 }
 
 async function measureHttpList(token) {
@@ -449,7 +289,7 @@ async function measurePgList(pool) {
   return summarize(await runLoad(task, { concurrency: CONCURRENCY, durationMs: RUN_MS }));
 }
 
-// ---------------------------------------------------------------- the two benchmarks
+// ---------------------------------------------------------------- benchmarks 1 and 2 (3 to 5: bookings.js)
 
 async function benchmarkStartup(dataDir, results) {
   console.log('\n== Embedded start-up ==');
@@ -525,6 +365,16 @@ function writeResults(results) {
   console.log(`\nResults written to ${path.relative(ROOT, file)} (server output: bench/results/server-*.log)`);
 }
 
+/** Runs one benchmark, recording an error it throws instead of ending the run. */
+async function runStep(results, step) {
+  try {
+    await step();
+  } catch (error) {
+    results.errors.push(error.message);
+    console.error(`\nERROR: ${error.message}`);
+  }
+}
+
 async function main() {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'foundry-hub-bench-'));
@@ -552,7 +402,9 @@ async function main() {
       if (await portInUse(port)) throw new Error(`port ${port} is already in use; set BENCH_PORT / BENCH_PG_PORT`);
     }
     server = await benchmarkStartup(dataDir, results);
-    await benchmarkThroughput(dataDir, results);
+    // The later benchmarks run on the restarted instance; one that errors does not keep the others from running.
+    await runStep(results, () => benchmarkThroughput(dataDir, results));
+    await runStep(results, () => benchmarkBookings({ dataDir, results }));
   } catch (error) {
     results.errors.push(error.message);
     console.error(`\nERROR: ${error.message}`);
