@@ -3,16 +3,7 @@ import { join } from 'node:path';
 import { OutboxRelay } from '../src/outbox/outbox.relay';
 import { bearer, PASSWORD, seedWorld, World } from './support/fixtures';
 import { createTestApp, TestApp } from './support/test-app';
-
-async function eventually<T>(probe: () => Promise<T | null | undefined>, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { eventually } from './support/eventually';
 
 const backends: ('postgres' | 'redis')[] = process.env.REDIS_URL ? ['postgres', 'redis'] : ['postgres'];
 

@@ -2,19 +2,10 @@ import { Equipment } from '../src/equipment/equipment.entity';
 import { WaitlistService } from '../src/waitlist/waitlist.service';
 import { bearer, equipmentBody, PASSWORD, seedWorld, World } from './support/fixtures';
 import { createTestApp, TestApp } from './support/test-app';
+import { eventually } from './support/eventually';
 
 const HOUR = 3_600_000;
 const iso = (date: Date) => date.toISOString();
-
-async function eventually<T>(probe: () => Promise<T | null | undefined | false>, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 describe('waitlist', () => {
   let t: TestApp;
