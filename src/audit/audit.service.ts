@@ -36,12 +36,9 @@ export class AuditService {
    * advisory lock so that the chain never forks.
    */
   async record(em: EntityManager, actor: Actor, record: AuditRecord): Promise<AuditEntry> {
-    const chainKey = `${record.entity}:${record.entityId}`;
-    await em.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [chainKey]);
-    const [last] = (await em.query(
-      'SELECT seq, hash FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq DESC LIMIT 1',
-      [record.entity, record.entityId],
-    )) as { seq: number; hash: string }[];
+    // A creation starts a new chain (a fresh id): nothing to lock or look up. Should an id ever
+    // repeat, uq_audit_log_chain refuses the second seq 1.
+    const last = record.action === 'create' ? undefined : await this.lockChainHead(em, record.entity, record.entityId);
     const fields = {
       entity: record.entity,
       entityId: record.entityId,
@@ -58,6 +55,16 @@ export class AuditService {
     };
     const entry = em.create(AuditEntry, { ...fields, hash: auditHash(fields) });
     return em.save(AuditEntry, entry);
+  }
+
+  /** Serializes writers of one object's chain and returns its last link. */
+  private async lockChainHead(em: EntityManager, entity: string, entityId: string): Promise<{ seq: number; hash: string } | undefined> {
+    await em.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${entity}:${entityId}`]);
+    const [last] = (await em.query('SELECT seq, hash FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq DESC LIMIT 1', [entity, entityId])) as {
+      seq: number;
+      hash: string;
+    }[];
+    return last;
   }
 
   /** Inserts a row and records its creation; returns the row as stored (defaults filled in). */
