@@ -113,9 +113,10 @@ export class ReservationsService {
     const bookerId = userId ?? actor.userId;
     if (!bookerId) throw AppError.badInput('userId', 'is required when an API key books');
     if (bookerId !== actor.userId && actor.role === 'member') throw AppError.forbidden('Only staff may book for someone else');
-    const booker = await this.users.get(actor, bookerId).catch(() => {
-      throw AppError.badInput('userId', 'no such user');
-    });
+    // Members book only for themselves (checked above), so the one-query principal lookup
+    // reveals nothing a member could not see; staff see every user anyway.
+    const booker = await this.users.findPrincipal(bookerId);
+    if (!booker || (actor.role === 'member' && booker.organizationId !== actor.organizationId)) throw AppError.badInput('userId', 'no such user');
     if (!booker.active) throw AppError.badInput('userId', 'the user is disabled');
     if (booker.role === 'member' && booker.organizationId !== project.organizationId) {
       throw AppError.badInput('projectId', 'the project belongs to another organization than the user');
