@@ -112,6 +112,7 @@ describe('reservations', () => {
       [booking(free.id, start, start), 'end'],
       [{ ...booking(free.id, start, new Date(start.getTime() + HOUR)), start: '2026-12-01T09:00:00' }, 'start'],
       [{ ...booking(free.id, start, new Date(start.getTime() + HOUR)), end: 'tomorrow' }, 'end'],
+      [{ ...booking(free.id, start, new Date(start.getTime() + HOUR)), start: '2026-02-30T09:00:00+09:00' }, 'start'],
       [booking('00000000-0000-4000-8000-000000000000', start, new Date(start.getTime() + HOUR)), 'equipmentId'],
       [{ ...booking(free.id, start, new Date(start.getTime() + HOUR)), projectId: world.projects.b.id }, 'projectId'],
       [{ ...booking(free.id, start, new Date(start.getTime() + HOUR)), mode: 'telepathic' }, 'mode'],

@@ -98,6 +98,9 @@ describe('runs: multi-step foundry flows booked atomically', () => {
     const backwards = await run({ steps: [{ equipmentId: litho.id, start: iso(s), end: iso(new Date(s.getTime() + HOUR)) }, { equipmentId: etch.id, start: iso(new Date(s.getTime() - HOUR)), end: iso(s) }] });
     expect(backwards.status).toBe(400);
     expect(backwards.body.errors[0].field).toBe('steps[1].start');
+    const impossible = await run({ steps: [{ equipmentId: litho.id, start: '2026-12-99T09:00:00Z', end: iso(s) }] });
+    expect(impossible.status).toBe(400);
+    expect(impossible.body.errors[0].field).toBe('steps[0].start');
     const unknown = await run({ steps: [{ equipmentId: '00000000-0000-4000-8000-000000000000', start: iso(s), end: iso(new Date(s.getTime() + HOUR)) }] });
     expect(unknown.body.errors[0].field).toBe('steps[0].equipmentId');
     const tooLong = await run({ earliestStart: iso(s), steps: [{ equipmentId: litho.id, minutes: 900 }] });

@@ -89,6 +89,7 @@ describe('waitlist', () => {
       [{ ...base, equipmentId: '00000000-0000-4000-8000-000000000000' }, 'equipmentId'],
       [{ ...base, projectId: world.projects.b.id }, 'projectId'],
       [{ ...base, start: '2026-12-01 09:00' }, 'start'],
+      [{ ...base, end: '2026-13-45T10:00:00Z' }, 'end'],
     ];
     for (const [body, field] of cases) {
       const res = await t.http().post('/api/v1/waitlist').set(bearer(world.tokens.memberA)).send(body);

@@ -18,7 +18,7 @@ import { ACTIVE_STATUSES, ReservationStatus } from '../reservations/reservation-
 import { Reservation } from '../reservations/reservation.entity';
 import { ReservationsService } from '../reservations/reservations.service';
 import { UsersService } from '../users/users.service';
-import { CalendarFeed, CalendarScope } from './calendar-feed.entity';
+import { CalendarFeed } from './calendar-feed.entity';
 import { CalendarFeedQueryDto, CreateCalendarFeedDto, CreatedCalendarFeedDto } from './dto/calendar-feed.dto';
 import { vtimezone } from './vtimezone';
 

@@ -30,7 +30,7 @@ export class MetricsService {
 
   constructor(
     private readonly moduleRef: ModuleRef,
-    private readonly outbox: OutboxService,
+    outbox: OutboxService,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'foundry_' });
     const queueDepth = new Gauge({

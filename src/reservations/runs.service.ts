@@ -84,7 +84,7 @@ export class RunsService {
       const lockedById = new Map<string, Equipment>();
       for (const id of [...new Set(tools.map((tool) => tool.id))].sort()) lockedById.set(id, await this.equipment.lockForBooking(em, id));
       const locked = tools.map((tool) => lockedById.get(tool.id)!);
-      const placements = fixed ? this.fixedPlacements(dto, locked) : await this.earliestPlacements(em, actor, dto, locked, mode);
+      const placements = fixed ? this.fixedPlacements(dto, locked) : await this.earliestPlacements(em, dto, locked, mode);
       const run = await this.audit.insert(em, actor, Run, 'run', {
         organizationId: booker.organizationId,
         projectId: booker.projectId,
@@ -124,7 +124,7 @@ export class RunsService {
    * tool is free (with its buffer) and the time rules hold. Placing greedily in order gives the
    * earliest finish, since a later start never helps a later step.
    */
-  private async earliestPlacements(em: EntityManager, actor: Actor, dto: CreateRunDto, locked: Equipment[], mode: BookingMode): Promise<Placement[]> {
+  private async earliestPlacements(em: EntityManager, dto: CreateRunDto, locked: Equipment[], mode: BookingMode): Promise<Placement[]> {
     const placements: Placement[] = [];
     let notBefore = new Date(dto.earliestStart!);
     for (const [i, step] of dto.steps.entries()) {

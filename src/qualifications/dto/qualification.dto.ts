@@ -1,22 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsISO8601,
-  IsOptional,
-  IsUUID,
-  Matches,
-  Validate,
-  ValidatorConstraint,
-  ValidatorConstraintInterface,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsUUID, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
 import { toBoolean } from '../../common/validation/query-boolean';
 import { QUALIFICATION_LEVELS, QualificationLevel } from '../qualification.entity';
+import { IsIsoTimeWithOffset } from '../../common/validation/iso-time';
 
 /** A date-time that says which offset it is in: `Z` or `±HH:MM` after the time. */
-const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** Later than the moment the request is validated. Unparseable values are left to the format checks. */
 @ValidatorConstraint({ name: 'inTheFuture' })
@@ -47,8 +37,7 @@ export class CreateQualificationDto {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2027-03-31T23:59:59+09:00', description: 'ISO 8601 with offset, in the future; omitted = does not expire' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
-  @Matches(WITH_OFFSET, { message: 'must be an ISO 8601 date-time with an offset, such as 2027-03-31T23:59:59+09:00' })
+  @IsIsoTimeWithOffset()
   @Validate(InTheFuture)
   expiresAt?: string;
 }

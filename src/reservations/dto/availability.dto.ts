@@ -1,21 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { RESERVATION_STATUSES, ReservationStatus } from '../reservation-lifecycle';
-import { ISO_WITH_OFFSET } from './reservation.dto';
+import { IsIsoTimeWithOffset } from '../../common/validation/iso-time';
 
-const timeMessage = { message: 'must be an ISO 8601 time with an offset, e.g. 2026-12-01T09:00:00+09:00' };
 
 /** The longest window one availability request may ask for. */
 export const MAX_AVAILABILITY_DAYS = 62;
 
 export class AvailabilityQueryDto {
   @ApiProperty({ example: '2026-12-01T00:00:00+09:00', description: 'start of the window (inclusive)' })
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   from: string;
 
   @ApiProperty({ example: '2026-12-08T00:00:00+09:00', description: `end of the window (exclusive); later than from, at most ${MAX_AVAILABILITY_DAYS} days after it` })
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   to: string;
 
   @ApiPropertyOptional({

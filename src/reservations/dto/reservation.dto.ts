@@ -1,11 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
 import { RESERVATION_STATUSES, ReservationStatus } from '../reservation-lifecycle';
+import { IsIsoTimeWithOffset } from '../../common/validation/iso-time';
 
-/** ISO 8601 with an explicit offset: a time without one is ambiguous across centers' zones. */
-export const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
-const timeMessage = { message: 'must be an ISO 8601 time with an offset, e.g. 2026-12-01T09:00:00+09:00' };
 
 export class CreateReservationDto {
   @ApiProperty({ format: 'uuid' })
@@ -18,11 +16,11 @@ export class CreateReservationDto {
   projectId?: string;
 
   @ApiProperty({ example: '2026-12-01T09:00:00+09:00' })
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   start: string;
 
   @ApiProperty({ example: '2026-12-01T11:00:00+09:00' })
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   end: string;
 
   @ApiPropertyOptional({ enum: ['self', 'assisted', 'remote'], default: 'self' })
@@ -69,12 +67,12 @@ export class CreateReservationDto {
 export class UpdateReservationDto {
   @ApiPropertyOptional({ example: '2026-12-01T10:00:00+09:00' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   start?: string;
 
   @ApiPropertyOptional({ example: '2026-12-01T12:00:00+09:00' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   end?: string;
 
   @ApiPropertyOptional()
@@ -133,11 +131,11 @@ export class ReservationQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'reservations ending after this time' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   from?: string;
 
   @ApiPropertyOptional({ description: 'reservations starting before this time' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   to?: string;
 }

@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { ISO_WITH_OFFSET } from './reservation.dto';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsIsoTimeWithOffset } from '../../common/validation/iso-time';
 
-const timeMessage = { message: 'must be an ISO 8601 time with an offset, e.g. 2026-12-01T09:00:00+09:00' };
 
 export class RunStepDto {
   @ApiProperty({ format: 'uuid' })
@@ -12,12 +11,12 @@ export class RunStepDto {
 
   @ApiPropertyOptional({ example: '2026-12-01T09:00:00+09:00', description: 'fixed placement: with end' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   start?: string;
 
   @ApiPropertyOptional({ example: '2026-12-01T11:00:00+09:00' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   end?: string;
 
   @ApiPropertyOptional({ example: 120, description: 'earliest placement: the step’s duration' })
@@ -51,7 +50,7 @@ export class CreateRunDto {
 
   @ApiPropertyOptional({ example: '2026-12-01T09:00:00+09:00' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   earliestStart?: string;
 
   @ApiPropertyOptional({ enum: ['self', 'assisted', 'remote'], default: 'self' })

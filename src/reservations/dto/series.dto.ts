@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { Reservation } from '../reservation.entity';
-import { CreateReservationDto, ISO_WITH_OFFSET } from './reservation.dto';
+import { CreateReservationDto } from './reservation.dto';
+import { IsIsoTimeWithOffset } from '../../common/validation/iso-time';
 
 export class CreateSeriesDto extends CreateReservationDto {
   @ApiProperty({ example: 'FREQ=WEEKLY;BYDAY=TU;COUNT=8', description: 'RFC 5545 RRULE (without DTSTART); must end with COUNT or UNTIL' })
@@ -14,7 +15,7 @@ export class CreateSeriesDto extends CreateReservationDto {
 export class CancelSeriesDto {
   @ApiPropertyOptional({ example: '2027-01-01T00:00:00+09:00', description: 'cancel occurrences starting at or after this time (default: now)' })
   @IsOptional()
-  @Matches(ISO_WITH_OFFSET, { message: 'must be an ISO 8601 time with an offset' })
+  @IsIsoTimeWithOffset()
   from?: string;
 
   @ApiPropertyOptional({ example: 'Project paused' })

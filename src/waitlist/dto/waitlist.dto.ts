@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { ISO_WITH_OFFSET } from '../../reservations/dto/reservation.dto';
+import { IsIsoTimeWithOffset } from '../../common/validation/iso-time';
 
-const timeMessage = { message: 'must be an ISO 8601 time with an offset, e.g. 2026-12-01T09:00:00+09:00' };
 
 export class JoinWaitlistDto {
   @ApiProperty({ format: 'uuid' })
@@ -15,11 +14,11 @@ export class JoinWaitlistDto {
   projectId: string;
 
   @ApiProperty({ example: '2026-12-01T09:00:00+09:00', description: 'start of the window you could use' })
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   start: string;
 
   @ApiProperty({ example: '2026-12-01T18:00:00+09:00', description: 'end of the window you could use' })
-  @Matches(ISO_WITH_OFFSET, timeMessage)
+  @IsIsoTimeWithOffset()
   end: string;
 
   @ApiPropertyOptional({ example: 120, description: 'how long you need (default: the whole window)' })
