@@ -53,6 +53,7 @@ export interface BookingRequest {
 export class ReservationsService {
   constructor(
     @InjectRepository(Reservation) private readonly reservations: Repository<Reservation>,
+    @InjectRepository(ReservationUsage) private readonly usageRecords: Repository<ReservationUsage>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly equipment: EquipmentService,
     private readonly centers: CentersService,
@@ -308,7 +309,7 @@ export class ReservationsService {
 
   /** The usage records of a reservation: the time actually used. */
   usages(actor: Actor, id: string): Promise<ReservationUsage[]> {
-    return this.get(actor, id).then(() => this.dataSource.getRepository(ReservationUsage).find({ where: { reservationId: id }, order: { startedAt: 'ASC' } }));
+    return this.get(actor, id).then(() => this.usageRecords.find({ where: { reservationId: id }, order: { startedAt: 'ASC' } }));
   }
 
   private async checkIn(em: EntityManager, actor: Actor, reservation: Reservation, equipment: Equipment, now: Date): Promise<void> {
