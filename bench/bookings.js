@@ -336,6 +336,19 @@ async function benchmarkBookingThroughput(ctx, figures) {
   figures.ratioTarget = TARGETS.minBookingRatio;
   figures.ratioPass = ratio >= TARGETS.minBookingRatio;
   console.log(`${pad('ratio HTTP req/s / pg inserts/s')}${ratio.toFixed(3)}  (target >= ${TARGETS.minBookingRatio})  ${verdict(figures.ratioPass)}`);
+
+  // Context for the ratio: the same client, concurrency and sign-in against the cheapest
+  // authenticated read (one small row, no transaction, no background work). No endpoint of
+  // the HTTP stack can beat this rate on this host, so its ratio bounds any booking ratio.
+  const ceilingPath = `/api/v1/centers/${ctx.centerId}`;
+  const ceilingTask = async () => {
+    const res = await request('GET', ceilingPath, { token: ctx.member.token });
+    return res.status === 200 ? true : `HTTP ${res.status}: ${res.text.slice(0, 200)}`;
+  };
+  await warmUp(ceilingTask, THROUGHPUT.warmupRequests);
+  const ceiling = summarize(await runLoad(ceilingTask, { concurrency: CONCURRENCY, durationMs: THROUGHPUT.runMs }));
+  figures.ceiling = { path: 'GET /api/v1/centers/:id', ...ceiling, ratio: round(ceiling.perSecond / pgFigures.perSecond, 3) };
+  console.log(`${pad('  HTTP ceiling: GET /centers/:id')}${ceiling.perSecond} req/s, ratio to pg inserts ${figures.ceiling.ratio}  (the most any endpoint reaches here; bookings reach ${round((100 * httpFigures.perSecond) / ceiling.perSecond, 1)} % of it)`);
   if (httpFigures.failures) throw new Error(`${httpFigures.failures} booking responses were not 201 (first: ${httpFigures.firstFailure})`);
   if (pgFigures.failures) throw new Error(`${pgFigures.failures} pg inserts failed (first: ${pgFigures.firstFailure})`);
 }

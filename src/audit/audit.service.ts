@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { DeepPartial, EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral, Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
+import { hydrate } from '../infra/database/hydrate';
 import { Actor } from '../common/auth/actor';
 import { CursorCodec, Page, PageQueryDto } from '../common/pagination/cursor';
 import { AuditEntry } from './audit-entry.entity';
@@ -53,8 +54,8 @@ export class AuditService {
       at: new Date(),
       prevHash: last?.hash ?? null,
     };
-    const entry = em.create(AuditEntry, { ...fields, hash: auditHash(fields) });
-    return em.save(AuditEntry, entry);
+    const inserted = await em.createQueryBuilder().insert().into(AuditEntry).values({ ...fields, hash: auditHash(fields) } as never).returning('*').execute();
+    return hydrate(em, AuditEntry, (inserted.raw as Record<string, unknown>[])[0]);
   }
 
   /** Serializes writers of one object's chain and returns its last link. */
@@ -76,8 +77,9 @@ export class AuditService {
     values: DeepPartial<T>,
     view: (row: T) => object = (row) => row,
   ): Promise<T> {
-    const saved = await em.save(target, em.create(target, values));
-    const stored = await em.findOneByOrFail(target, { id: saved.id } as FindOptionsWhere<T>);
+    // RETURNING * gives the row as stored (defaults filled in, ranges normalized) without a reload.
+    const inserted = await em.createQueryBuilder().insert().into(target).values(values as never).returning('*').execute();
+    const stored = hydrate(em, target, (inserted.raw as Record<string, unknown>[])[0]);
     await this.record(em, actor, { entity, entityId: stored.id, action: 'create', after: view(stored) });
     return stored;
   }

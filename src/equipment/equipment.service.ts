@@ -7,11 +7,17 @@ import { Actor, canManageCenter } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
 import { CursorCodec, Page, PageQueryDto } from '../common/pagination/cursor';
 import { findScopedOrFail } from '../common/tenancy/tenant-scope';
+import { hydrate } from '../infra/database/hydrate';
 import { policyProblems } from './booking-policy-rules';
 import { CreateEquipmentDto, EquipmentQueryDto, UpdateEquipmentDto } from './dto/equipment.dto';
 import { EquipmentListQuery } from './equipment-list.query';
 import { EquipmentStatusChange } from './equipment-status-change.entity';
 import { BookingPolicy, Equipment } from './equipment.entity';
+
+/** An equipment row with its center's time zone, read in the same query. */
+export type EquipmentWithTimezone = Equipment & { readonly centerTimezone: string };
+/** An equipment row locked for booking (the rest of the transaction), with its center's time zone. */
+export type LockedEquipment = EquipmentWithTimezone;
 
 @Injectable()
 export class EquipmentService {
@@ -37,10 +43,24 @@ export class EquipmentService {
    * Locks the equipment row for the rest of the caller's transaction: bookings of one tool
    * then run their counting rules (quotas) one after another, never both on stale counts.
    */
-  async lockForBooking(em: EntityManager, id: string): Promise<Equipment> {
-    const equipment = await em.findOne(Equipment, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  async lockForBooking(em: EntityManager, id: string): Promise<LockedEquipment> {
+    // The center's time zone comes with the lock: every booking needs it for its hours rules.
+    const equipment = await this.withTimezone(em, id, ' FOR UPDATE OF e');
     if (!equipment) throw AppError.notFound('equipment', id);
     return equipment;
+  }
+
+  /** The equipment with its center's time zone (for notices in local time), or null. */
+  findWithTimezone(id: string): Promise<EquipmentWithTimezone | null> {
+    return this.withTimezone(this.dataSource.manager, id, '');
+  }
+
+  private async withTimezone(em: EntityManager, id: string, lock: '' | ' FOR UPDATE OF e'): Promise<EquipmentWithTimezone | null> {
+    const [row] = (await em.query(`SELECT e.*, c.timezone AS center_timezone FROM equipment e JOIN centers c ON c.id = e.center_id WHERE e.id = $1${lock}`, [id])) as (Record<
+      string,
+      unknown
+    > & { center_timezone: string })[];
+    return row ? Object.assign(hydrate(em, Equipment, row), { centerTimezone: row.center_timezone }) : null;
   }
 
   findByCode(centerId: string, code: string): Promise<Equipment | null> {

@@ -64,13 +64,21 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         [BATCH],
       )) as { id: string; queue: QueueName; job_name: string; payload: Record<string, unknown>; request_id: string | null }[];
       const dispatched: string[] = [];
+      // One bulk add per queue: a single statement on the PostgreSQL backend, one round trip on Redis.
+      const byQueue = new Map<QueueName, typeof rows>();
       for (const row of rows) {
+        const batch = byQueue.get(row.queue);
+        if (batch) batch.push(row);
+        else byQueue.set(row.queue, [row]);
+      }
+      for (const [queueName, batch] of byQueue) {
+        const ids = batch.map((row) => row.id);
         try {
-          const queue = this.moduleRef.get<Queue>(getQueueToken(row.queue), { strict: false });
-          await queue.add(row.job_name, { ...row.payload, outboxId: row.id, requestId: row.request_id }, { jobId: row.id });
-          dispatched.push(row.id);
+          const queue = this.moduleRef.get<Queue>(getQueueToken(queueName), { strict: false });
+          await queue.addBulk(batch.map((row) => ({ name: row.job_name, data: { ...row.payload, outboxId: row.id, requestId: row.request_id }, opts: { jobId: row.id } })));
+          dispatched.push(...ids);
         } catch (error) {
-          await em.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1', [row.id, String(error)]);
+          await em.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)', [ids, String(error)]);
         }
       }
       if (dispatched.length) await em.query('UPDATE outbox SET dispatched_at = now(), attempts = attempts + 1 WHERE id = ANY($1)', [dispatched]);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { hydrate } from '../infra/database/hydrate';
 import { JOB_QUEUE, JobName, JobPayloads } from '../infra/queue/queue-name';
 import { OutboxMessage } from './outbox-message.entity';
 
@@ -18,7 +19,14 @@ export class OutboxService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async add<N extends JobName>(em: EntityManager, name: N, payload: JobPayloads[N], requestId?: string): Promise<OutboxMessage> {
-    return em.save(OutboxMessage, em.create(OutboxMessage, { queue: JOB_QUEUE[name], jobName: name, payload: payload as never, requestId: requestId ?? null }));
+    const inserted = await em
+      .createQueryBuilder()
+      .insert()
+      .into(OutboxMessage)
+      .values({ queue: JOB_QUEUE[name], jobName: name, payload: payload as never, requestId: requestId ?? null })
+      .returning('*')
+      .execute();
+    return hydrate(em, OutboxMessage, (inserted.raw as Record<string, unknown>[])[0]);
   }
 
   async stats(): Promise<OutboxStats> {

@@ -5,8 +5,6 @@ import { format } from 'date-fns';
 import { TZDate } from '@date-fns/tz';
 import { Job, Queue } from 'bullmq';
 import { Repository } from 'typeorm';
-import { CentersService } from '../centers/centers.service';
-import { SYSTEM_ACTOR } from '../common/auth/actor';
 import { EquipmentService } from '../equipment/equipment.service';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { JobName, QueueName, ReservationEventJob, SendMailJob } from '../infra/queue/queue-name';
@@ -43,7 +41,6 @@ export class ReservationEventsProcessor extends WorkerHost implements OnApplicat
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly users: UsersService,
     private readonly equipment: EquipmentService,
-    private readonly centers: CentersService,
     private readonly metrics: MetricsService,
     private readonly waitlist: WaitlistService,
   ) {
@@ -70,16 +67,17 @@ export class ReservationEventsProcessor extends WorkerHost implements OnApplicat
     if (reservation && FREES_TIME.includes(job.data.event)) await this.waitlist.offerFreedTime(reservation.equipmentId);
     if (!NOTIFIED.includes(job.data.event)) return { notified: false };
     if (!reservation || reservation.kind !== 'booking') return { notified: false };
-    const [user, tool] = await Promise.all([this.users.get(SYSTEM_ACTOR, reservation.userId), this.equipment.get(SYSTEM_ACTOR, reservation.equipmentId)]);
-    const center = await this.centers.get(SYSTEM_ACTOR, tool.centerId);
-    const local = (date: Date) => format(new TZDate(date.getTime(), center.timezone), 'yyyy-MM-dd HH:mm');
+    const [user, tool] = await Promise.all([this.users.contactOf(reservation.userId), this.equipment.findWithTimezone(reservation.equipmentId)]);
+    if (!user || !tool) return { notified: false };
+    const timezone = tool.centerTimezone;
+    const local = (date: Date) => format(new TZDate(date.getTime(), timezone), 'yyyy-MM-dd HH:mm');
     const mail: SendMailJob = {
       to: user.email,
       template: 'reservation-status',
       data: {
         displayName: user.displayName,
         equipment: `${tool.code} ${tool.nameEn}`,
-        period: `${local(reservation.start)}–${local(reservation.end).slice(11)} ${center.timezone}`,
+        period: `${local(reservation.start)}–${local(reservation.end).slice(11)} ${timezone}`,
         status: reservation.status.replace('_', ' '),
         statusJa: STATUS_JA[reservation.status] ?? reservation.status,
         reason: reservation.statusReason ?? '',

@@ -2,13 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { CentersService } from '../centers/centers.service';
 import { Actor, canManageCenter } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
 import { Equipment } from '../equipment/equipment.entity';
-import { EquipmentService } from '../equipment/equipment.service';
+import { EquipmentService, LockedEquipment } from '../equipment/equipment.service';
 import { JobName, ReservationEventType } from '../infra/queue/queue-name';
 import { OutboxService } from '../outbox/outbox.service';
 import { ProjectsService } from '../projects/projects.service';
@@ -56,7 +55,6 @@ export class ReservationsService {
     @InjectRepository(ReservationUsage) private readonly usageRecords: Repository<ReservationUsage>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly equipment: EquipmentService,
-    private readonly centers: CentersService,
     private readonly projects: ProjectsService,
     private readonly users: UsersService,
     private readonly qualifications: QualificationsService,
@@ -83,20 +81,28 @@ export class ReservationsService {
 
   async create(actor: Actor, dto: CreateReservationDto): Promise<Reservation> {
     const { start, end } = this.parsePeriod(dto.start, dto.end);
-    const equipment = await this.equipment.get(actor, dto.equipmentId).catch(() => {
-      throw AppError.badInput('equipmentId', 'no such equipment');
-    });
-    if (dto.kind === 'maintenance') return this.createMaintenance(actor, dto, equipment, start, end);
+    if (dto.kind === 'maintenance') {
+      const equipment = await this.equipment.get(actor, dto.equipmentId).catch(() => {
+        throw AppError.badInput('equipmentId', 'no such equipment');
+      });
+      return this.createMaintenance(actor, dto, equipment, start, end);
+    }
     const booker = await this.resolveBooker(actor, dto.projectId!, dto.userId);
     const mode: BookingMode = dto.mode ?? 'self';
-    return this.book(actor, equipment.id, { ...booker, start, end, mode, purpose: dto.purpose, plannedSamples: dto.plannedSamples }, dto);
+    return this.book(actor, dto.equipmentId, { ...booker, start, end, mode, purpose: dto.purpose, plannedSamples: dto.plannedSamples }, dto);
   }
 
-  /** Books one slot in its own transaction under the equipment lock; an overlap is a 409 naming it. */
+  /**
+   * Books one slot in its own transaction under the equipment lock; an overlap is a 409 naming
+   * it. Equipment is visible to every caller, so the lock is also the lookup: unknown equipment
+   * is a 400 naming `equipmentId`.
+   */
   book(actor: Actor, equipmentId: string, booking: BookingRequest, options: { force?: boolean; reason?: string }): Promise<Reservation> {
     return this.withConflictAnswer(actor, equipmentId, booking.start, booking.end, () =>
       this.dataSource.transaction(async (em) => {
-        const locked = await this.equipment.lockForBooking(em, equipmentId);
+        const locked = await this.equipment.lockForBooking(em, equipmentId).catch((error: unknown) => {
+          throw error instanceof AppError && error.kind === 'not-found' ? AppError.badInput('equipmentId', 'no such equipment') : error;
+        });
         return this.insertBooking(em, actor, locked, booking, options);
       }),
     );
@@ -115,8 +121,9 @@ export class ReservationsService {
     if (!bookerId) throw AppError.badInput('userId', 'is required when an API key books');
     if (bookerId !== actor.userId && actor.role === 'member') throw AppError.forbidden('Only staff may book for someone else');
     // Members book only for themselves (checked above), so the one-query principal lookup
-    // reveals nothing a member could not see; staff see every user anyway.
-    const booker = await this.users.findPrincipal(bookerId);
+    // reveals nothing a member could not see; staff see every user anyway. Booking for oneself
+    // needs no lookup: a signed-in user's principal was loaded (and found active) by the auth guard.
+    const booker = actor.kind === 'user' && bookerId === actor.userId ? { role: actor.role, organizationId: actor.organizationId, active: true } : await this.users.findPrincipal(bookerId);
     if (!booker || (actor.role === 'member' && booker.organizationId !== actor.organizationId)) throw AppError.badInput('userId', 'no such user');
     if (!booker.active) throw AppError.badInput('userId', 'the user is disabled');
     if (booker.role === 'member' && booker.organizationId !== project.organizationId) {
@@ -132,7 +139,7 @@ export class ReservationsService {
   async insertBooking(
     em: EntityManager,
     actor: Actor,
-    locked: Equipment,
+    locked: LockedEquipment,
     booking: BookingRequest,
     options: { force?: boolean; reason?: string },
   ): Promise<Reservation> {
@@ -387,12 +394,12 @@ export class ReservationsService {
   private async enforcePolicy(
     em: EntityManager,
     actor: Actor,
-    equipment: Equipment,
+    equipment: LockedEquipment,
     booking: { start: Date; end: Date; mode: BookingMode; userId: string; organizationId: string; excludeId?: string },
     dto: { force?: boolean; reason?: string },
     staff: boolean,
   ): Promise<PolicyOverride[]> {
-    const timezone = await this.centers.timezoneOf(em, equipment.centerId);
+    const timezone = equipment.centerTimezone;
     const week = bookingWeek(booking.start, timezone);
     const exclude = booking.excludeId ?? '00000000-0000-0000-0000-000000000000';
     const [counts] = (await em.query(

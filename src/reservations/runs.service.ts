@@ -2,12 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { CentersService } from '../centers/centers.service';
 import { Actor } from '../common/auth/actor';
 import { AppError, FieldError } from '../common/errors/app-error';
 import { findScopedOrFail } from '../common/tenancy/tenant-scope';
-import { Equipment } from '../equipment/equipment.entity';
-import { EquipmentService } from '../equipment/equipment.service';
+import { EquipmentService, LockedEquipment } from '../equipment/equipment.service';
 import { BookingMode, checkBookingPolicy } from './booking-policy';
 import { CreateRunDto } from './dto/run.dto';
 import { Reservation } from './reservation.entity';
@@ -37,7 +35,7 @@ export function runStatus(steps: Pick<Reservation, 'status'>[]): RunStatus {
 }
 
 interface Placement {
-  equipment: Equipment;
+  equipment: LockedEquipment;
   start: Date;
   end: Date;
 }
@@ -50,7 +48,6 @@ export class RunsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly bookings: ReservationsService,
     private readonly equipment: EquipmentService,
-    private readonly centers: CentersService,
     private readonly audit: AuditService,
   ) {}
 
@@ -81,7 +78,7 @@ export class RunsService {
 
     const runId = await this.dataSource.transaction(async (em) => {
       // Lock every tool of the run in one order, so two runs sharing tools cannot deadlock.
-      const lockedById = new Map<string, Equipment>();
+      const lockedById = new Map<string, LockedEquipment>();
       for (const id of [...new Set(tools.map((tool) => tool.id))].sort()) lockedById.set(id, await this.equipment.lockForBooking(em, id));
       const locked = tools.map((tool) => lockedById.get(tool.id)!);
       const placements = fixed ? this.fixedPlacements(dto, locked) : await this.earliestPlacements(em, dto, locked, mode);
@@ -109,7 +106,7 @@ export class RunsService {
     return this.get(actor, runId);
   }
 
-  private fixedPlacements(dto: CreateRunDto, locked: Equipment[]): Placement[] {
+  private fixedPlacements(dto: CreateRunDto, locked: LockedEquipment[]): Placement[] {
     return dto.steps.map((step, i) => {
       const start = new Date(step.start!);
       const end = new Date(step.end!);
@@ -124,12 +121,12 @@ export class RunsService {
    * tool is free (with its buffer) and the time rules hold. Placing greedily in order gives the
    * earliest finish, since a later start never helps a later step.
    */
-  private async earliestPlacements(em: EntityManager, dto: CreateRunDto, locked: Equipment[], mode: BookingMode): Promise<Placement[]> {
+  private async earliestPlacements(em: EntityManager, dto: CreateRunDto, locked: LockedEquipment[], mode: BookingMode): Promise<Placement[]> {
     const placements: Placement[] = [];
     let notBefore = new Date(dto.earliestStart!);
     for (const [i, step] of dto.steps.entries()) {
       const tool = locked[i];
-      const timezone = await this.centers.timezoneOf(em, tool.centerId);
+      const timezone = tool.centerTimezone;
       const slot = tool.policy.slotMinutes * MINUTE;
       const earliest = i === 0 ? notBefore : new Date(notBefore.getTime() + (step.gapMinutes ?? 0) * MINUTE);
       let start = new Date(Math.ceil(earliest.getTime() / slot) * slot);

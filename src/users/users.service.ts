@@ -71,6 +71,12 @@ export class UsersService {
     return row ? { id: row.id, role: row.role, organizationId: row.organization_id, centerIds: row.center_ids, active: row.active } : null;
   }
 
+  /** Where and how to address a user in a notification, or null for an unknown id. */
+  async contactOf(id: string): Promise<{ email: string; displayName: string } | null> {
+    const [row] = (await this.dataSource.query('SELECT email, display_name FROM users WHERE id = $1', [id])) as { email: string; display_name: string }[];
+    return row ? { email: row.email, displayName: row.display_name } : null;
+  }
+
   /**
    * Checks an e-mail and password. An unknown e-mail costs the same scrypt work as a wrong
    * password, so response time does not tell which accounts exist.
