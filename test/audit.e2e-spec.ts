@@ -30,6 +30,16 @@ describe('audit log', () => {
     for (const row of rows) expect(row.after).not.toMatch(/scrypt|password/i);
   });
 
+  it('keeps secret and internal columns out of creation entries and responses (API key hash, calendar token hash, stored range)', async () => {
+    const key = await t.http().post('/api/v1/api-keys').set(bearer(world.tokens.admin)).send({ name: 'audit-secret-check', role: 'staff', centerIds: [world.centers.kns.id] }).expect(201);
+    const [entry] = await t.dataSource.query(`SELECT after FROM audit_log WHERE entity = 'api_key' AND entity_id = $1`, [key.body.id]);
+    expect(Object.keys(entry.after)).not.toEqual(expect.arrayContaining(['keyHash']));
+    expect(JSON.stringify(entry.after)).not.toContain(key.body.key.slice(-12));
+    const [stored] = await t.dataSource.query(`SELECT key_hash FROM api_keys WHERE id = $1`, [key.body.id]);
+    expect(JSON.stringify(entry.after)).not.toContain(stored.key_hash);
+    expect(JSON.stringify(key.body)).not.toContain(stored.key_hash);
+  });
+
   it('writes the entry in the same transaction as the change: a refused change leaves no entry', async () => {
     const before = await t.dataSource.query('SELECT count(*)::int AS n FROM audit_log');
     const dup = await t.http().post('/api/v1/organizations').set(bearer(world.tokens.admin)).send({ name: 'Alpha Devices K.K.', kind: 'company' });

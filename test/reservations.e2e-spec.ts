@@ -60,6 +60,7 @@ describe('reservations', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ status: 'confirmed', kind: 'booking', mode: 'self', userId: world.users.memberA.id, organizationId: world.orgs.a.id });
     expect(new Date(res.body.start).getTime()).toBe(start.getTime());
+    expect(res.body).not.toHaveProperty('period'); // the stored range is internal
     const [row] = await t.dataSource.query('SELECT upper(period) AS until FROM reservations WHERE id = $1', [res.body.id]);
     expect(new Date(row.until).getTime()).toBe(start.getTime() + HOUR + 15 * 60_000);
 

@@ -9,7 +9,8 @@ export function hydrate<T extends ObjectLiteral>(em: EntityManager, target: Enti
   const metadata = em.connection.getMetadata(target);
   const entity = metadata.create() as T;
   for (const column of metadata.columns) {
-    if (column.databaseName in row) column.setEntityValue(entity, em.connection.driver.prepareHydratedValue(row[column.databaseName], column));
+    // Columns marked `select: false` (password hashes, stored ranges) stay out, as in a normal load.
+    if (column.isSelect && column.databaseName in row) column.setEntityValue(entity, em.connection.driver.prepareHydratedValue(row[column.databaseName], column));
   }
   return entity;
 }
