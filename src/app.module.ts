@@ -10,6 +10,8 @@ import { CommonModule } from './common/common.module';
 import { assignRequestId } from './common/request/request-id';
 import { EquipmentModule } from './equipment/equipment.module';
 import { HealthModule } from './health/health.module';
+import { LabelsModule } from './labels/labels.module';
+import { LocationsModule } from './locations/locations.module';
 import { AppConfig } from './infra/config/app-config';
 import { ConfigModule } from './infra/config/config.module';
 import { QueueModule } from './infra/queue/queue.module';
@@ -20,6 +22,7 @@ import { ProjectsModule } from './projects/projects.module';
 import { QualificationsModule } from './qualifications/qualifications.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { WaitlistModule } from './waitlist/waitlist.module';
+import { SamplesModule } from './samples/samples.module';
 import { SeedModule } from './seed/seed.module';
 import { UsersModule } from './users/users.module';
 import { WorkerModule } from './worker/worker.module';
@@ -34,7 +37,7 @@ export interface ProcessRoles {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, roles: ProcessRoles): DynamicModule {
-    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, WaitlistModule, CalendarsModule, AuditModule, HealthModule];
+    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, WaitlistModule, CalendarsModule, LabelsModule, LocationsModule, SamplesModule, AuditModule, HealthModule];
     return {
       module: AppModule,
       imports: [

@@ -1,3 +1,7 @@
+import { Label } from '../src/labels/label.entity';
+import { Location } from '../src/locations/location.entity';
+import { SampleEvent } from '../src/samples/sample-event.entity';
+import { Sample } from '../src/samples/sample.entity';
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../src/api-keys/api-key.entity';
 import { AuditEntry } from '../src/audit/audit-entry.entity';
@@ -39,7 +43,7 @@ describe('migrations', () => {
     const dataSource = new DataSource({
       type: 'postgres',
       url: database.url,
-      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, EquipmentProblem, AuditEntry, OutboxMessage, Qualification, Reservation, ReservationUsage, Run, ReservationSeries, WaitlistEntry, CalendarFeed],
+      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, EquipmentProblem, AuditEntry, OutboxMessage, Qualification, Reservation, ReservationUsage, Run, ReservationSeries, WaitlistEntry, CalendarFeed, Location, Label, Sample, SampleEvent],
     });
     await dataSource.initialize();
     try {

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalSha256, HashChainVerifier } from '../common/hashing/hash-chain';
+
+export type { ChainVerdict } from '../common/hashing/hash-chain';
 
 /** The fields that the hash covers, in the form they are stored. */
 export interface AuditChainFields {
@@ -19,7 +20,7 @@ export interface AuditChainFields {
 
 /** SHA-256 over the RFC 8785 canonical JSON of an entry, so the same entry always hashes alike. */
 export function auditHash(entry: AuditChainFields): string {
-  const canonical = canonicalize({
+  return canonicalSha256({
     entity: entry.entity,
     entityId: entry.entityId,
     seq: entry.seq,
@@ -33,43 +34,11 @@ export function auditHash(entry: AuditChainFields): string {
     at: entry.at.toISOString(),
     prevHash: entry.prevHash,
   });
-  return createHash('sha256').update(canonical as string).digest('hex');
 }
 
-export interface ChainVerdict {
-  ok: boolean;
-  checked: number;
-  firstBroken?: { id: string; entity: string; entityId: string; seq: number; reason: string };
-}
-
-/**
- * Walks entries sorted by (entity, entityId, seq) and reports the first that does not follow
- * from its predecessor: a changed field, a rewritten hash, or a gap in the sequence.
- */
-export class ChainVerifier {
-  private checked = 0;
-  private previous: { entity: string; entityId: string; seq: number; hash: string } | null = null;
-  private broken: ChainVerdict['firstBroken'];
-
-  add(entry: AuditChainFields & { id: string; hash: string }): boolean {
-    if (this.broken) return false;
-    this.checked++;
-    const sameChain = this.previous?.entity === entry.entity && this.previous.entityId === entry.entityId;
-    const expectedSeq = sameChain ? this.previous!.seq + 1 : 1;
-    const expectedPrev = sameChain ? this.previous!.hash : null;
-    let reason: string | null = null;
-    if (entry.seq !== expectedSeq) reason = `sequence ${entry.seq} where ${expectedSeq} was expected`;
-    else if (entry.prevHash !== expectedPrev) reason = 'prev_hash does not match the previous entry';
-    else if (auditHash(entry) !== entry.hash) reason = 'hash does not match the entry';
-    if (reason) {
-      this.broken = { id: entry.id, entity: entry.entity, entityId: entry.entityId, seq: entry.seq, reason };
-      return false;
-    }
-    this.previous = { entity: entry.entity, entityId: entry.entityId, seq: entry.seq, hash: entry.hash };
-    return true;
-  }
-
-  verdict(): ChainVerdict {
-    return this.broken ? { ok: false, checked: this.checked, firstBroken: this.broken } : { ok: true, checked: this.checked };
+/** Verifies audit chains: the generic per-object verifier with the audit entry hash. */
+export class ChainVerifier extends HashChainVerifier<AuditChainFields & { id: string; hash: string }> {
+  constructor() {
+    super(auditHash);
   }
 }

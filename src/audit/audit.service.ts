@@ -6,6 +6,7 @@ import { hydrate } from '../infra/database/hydrate';
 import { Actor } from '../common/auth/actor';
 import { CursorCodec, Page, PageQueryDto } from '../common/pagination/cursor';
 import { AuditEntry } from './audit-entry.entity';
+import { combineVerdicts } from '../common/hashing/hash-chain';
 import { auditHash, ChainVerdict, ChainVerifier } from './audit-hash';
 
 export interface AuditRecord {
@@ -26,6 +27,8 @@ const VERIFY_BATCH = 2000;
 
 @Injectable()
 export class AuditService {
+  private readonly otherChains: (() => Promise<ChainVerdict>)[] = [];
+
   constructor(
     @InjectRepository(AuditEntry) private readonly entries: Repository<AuditEntry>,
     private readonly cursors: CursorCodec,
@@ -114,8 +117,23 @@ export class AuditService {
     return this.cursors.paginate(qb, [{ column: 'a.id', value: (row) => row.id, direction: 'DESC' }], query);
   }
 
-  /** Re-hashes every chain in batches (memory stays flat) and reports the first broken link. */
+  /**
+   * Lets another module's hash chain (the samples' custody events) be checked by
+   * `GET /audit/verify` too, without this module knowing its tables.
+   */
+  registerChain(verify: () => Promise<ChainVerdict>): void {
+    this.otherChains.push(verify);
+  }
+
+  /** Re-hashes the audit log and every registered chain; reports the first broken link. */
   async verify(): Promise<ChainVerdict> {
+    const verdicts = [await this.verifyAuditLog()];
+    for (const verifyChain of this.otherChains) verdicts.push(await verifyChain());
+    return combineVerdicts(verdicts);
+  }
+
+  /** Re-hashes every audit chain in batches (memory stays flat) and reports the first broken link. */
+  private async verifyAuditLog(): Promise<ChainVerdict> {
     const verifier = new ChainVerifier();
     let after: { entity: string; entityId: string; seq: number } | null = null;
     for (;;) {

@@ -8,6 +8,8 @@ export type ProblemKind =
   | 'unauthorized'
   | 'forbidden'
   | 'not-found'
+  | 'gone'
+  | 'method-not-allowed'
   | 'conflict'
   | 'invalid-transition'
   | 'policy-violation'
@@ -21,6 +23,8 @@ const STATUS: Record<ProblemKind, number> = {
   unauthorized: 401,
   forbidden: 403,
   'not-found': 404,
+  gone: 410,
+  'method-not-allowed': 405,
   conflict: 409,
   'invalid-transition': 422,
   'policy-violation': 422,
@@ -35,6 +39,8 @@ const TITLE: Record<ProblemKind, string> = {
   unauthorized: 'Authentication required',
   forbidden: 'Not allowed',
   'not-found': 'Not found',
+  gone: 'No longer valid',
+  'method-not-allowed': 'Method not allowed',
   conflict: 'Conflict',
   'invalid-transition': 'Transition not allowed',
   'policy-violation': 'Policy violation',

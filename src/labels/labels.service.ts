@@ -1,0 +1,129 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, canManageCenter } from '../common/auth/actor';
+import { AppError } from '../common/errors/app-error';
+import { hydrate } from '../infra/database/hydrate';
+import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
+import { Label } from './label.entity';
+import { generateLabelId, labelUrl, parseLabelId } from './label-id';
+
+export type LabelTarget = { sampleId: string } | { locationId: string };
+
+/** Most labels pre-printed in one batch (one roll). */
+export const MAX_LABEL_BATCH = 1000;
+
+/**
+ * Label identifiers and what they are bound to. A label is an identifier, not a credential:
+ * whoever scans one still has to sign in to see anything behind it.
+ */
+@Injectable()
+export class LabelsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The URL the QR code encodes. */
+  urlOf(id: string): string {
+    return labelUrl(this.config.publicUrl, id);
+  }
+
+  /** A new label, bound at once to a sample or location, inside the caller's transaction. */
+  async issue(em: EntityManager, centerId: string, target: LabelTarget): Promise<Label> {
+    const [label] = await this.insertFresh(em, centerId, 1, 'active', target);
+    return label;
+  }
+
+  /** Pre-printed rolls: unassigned labels to bind later by scanning. */
+  async batch(actor: Actor, centerId: string, count: number): Promise<Label[]> {
+    if (!canManageCenter(actor, centerId)) throw AppError.forbidden('Only staff of this center may print labels for it');
+    return this.dataSource.transaction((em) => this.insertFresh(em, centerId, count, 'unassigned', null));
+  }
+
+  /**
+   * Binds a pre-printed label to a sample or location. Only an unassigned label of the same
+   * center can be bound; the target must not already carry an active label.
+   */
+  async bind(em: EntityManager, input: string, centerId: string, target: LabelTarget, field = 'labelId'): Promise<Label> {
+    const id = this.parse(input, field);
+    const [row] = (await em.query('SELECT * FROM labels WHERE id = $1 FOR UPDATE', [id])) as Record<string, unknown>[];
+    if (!row) throw AppError.badInput(field, 'no such label');
+    const label = hydrate(em, Label, row);
+    if (label.centerId !== centerId) throw AppError.badInput(field, 'the label belongs to another center');
+    if (label.status === 'void') throw new AppError('gone', `Label ${id} is void`, [{ field, message: 'is void' }]);
+    if (label.status === 'active') throw AppError.conflict(`Label ${id} is already bound`, field);
+    const [current] = (await em.query(
+      `SELECT id FROM labels WHERE status = 'active' AND ${'sampleId' in target ? 'sample_id' : 'location_id'} = $1`,
+      ['sampleId' in target ? target.sampleId : target.locationId],
+    )) as { id: string }[];
+    if (current) throw AppError.conflict(`It already carries label ${current.id}; void that one first`, field);
+    const [updated] = (await em.query(
+      `UPDATE labels SET status = 'active', sample_id = $2, location_id = $3, assigned_at = now() WHERE id = $1 RETURNING *`,
+      [id, 'sampleId' in target ? target.sampleId : null, 'locationId' in target ? target.locationId : null],
+    )) as [Record<string, unknown>[], number];
+    return hydrate(em, Label, updated[0]);
+  }
+
+  /** Voids a damaged or lost label; the sample or location keeps its identity and gets a new one. */
+  async void(actor: Actor, input: string, reason: string): Promise<Label> {
+    const id = this.parse(input, 'id');
+    return this.dataSource.transaction(async (em) => {
+      const [row] = (await em.query('SELECT * FROM labels WHERE id = $1 FOR UPDATE', [id])) as Record<string, unknown>[];
+      if (!row) throw AppError.notFound('label', id);
+      const label = hydrate(em, Label, row);
+      if (!canManageCenter(actor, label.centerId)) throw AppError.forbidden('Only staff of this center may void its labels');
+      if (label.status === 'void') throw new AppError('gone', `Label ${id} is already void`, [{ field: 'id', message: 'is void' }]);
+      const [updated] = (await em.query(`UPDATE labels SET status = 'void', void_reason = $2, voided_at = now() WHERE id = $1 RETURNING *`, [id, reason])) as [
+        Record<string, unknown>[],
+        number,
+      ];
+      return hydrate(em, Label, updated[0]);
+    });
+  }
+
+  /**
+   * What a scanned or typed label is: a wrong check character is a typo (400, never looked up),
+   * an unknown one a 404, a void one a 410.
+   */
+  async resolve(input: string, field = 'label'): Promise<Label> {
+    const id = this.parse(input, field);
+    const [row] = (await this.dataSource.query('SELECT * FROM labels WHERE id = $1', [id])) as Record<string, unknown>[];
+    if (!row) throw new AppError('not-found', `No label ${id}`, [{ field, message: 'no such label' }]);
+    const label = hydrate(this.dataSource.manager, Label, row);
+    if (label.status === 'void') throw new AppError('gone', `Label ${id} is void; scan the replacement label`, [{ field, message: 'is void' }]);
+    return label;
+  }
+
+  /** The active label of each sample (or location), keyed by its id. */
+  async activeLabels(kind: 'sample' | 'location', ids: string[], em: EntityManager = this.dataSource.manager): Promise<Map<string, string>> {
+    if (!ids.length) return new Map();
+    const column = kind === 'sample' ? 'sample_id' : 'location_id';
+    const rows = (await em.query(`SELECT id, ${column} AS target FROM labels WHERE status = 'active' AND ${column} = ANY($1)`, [ids])) as { id: string; target: string }[];
+    return new Map(rows.map((row) => [row.target, row.id]));
+  }
+
+  /** Normalizes a label as typed or scanned (a full URL works too); 400 naming `field` if it cannot be one. */
+  parse(input: string, field: string): string {
+    const tail = input.trim().split('/').pop() ?? '';
+    const parsed = parseLabelId(tail);
+    if (parsed.ok) return parsed.id;
+    throw AppError.badInput(field, parsed.reason === 'check' ? 'the check character does not match: a typo?' : 'is not a label identifier');
+  }
+
+  /** Inserts `count` new identifiers; a collision with an existing one (vanishingly rare) is retried. */
+  private async insertFresh(em: EntityManager, centerId: string, count: number, status: 'active' | 'unassigned', target: LabelTarget | null): Promise<Label[]> {
+    const created: Label[] = [];
+    while (created.length < count) {
+      const ids = Array.from({ length: count - created.length }, () => generateLabelId());
+      const rows = (await em.query(
+        `INSERT INTO labels (id, center_id, status, sample_id, location_id, assigned_at)
+         SELECT id, $2::uuid, $3::varchar, $4::uuid, $5::uuid, CASE WHEN $3::varchar = 'active' THEN now() END FROM unnest($1::varchar[]) AS id
+         ON CONFLICT (id) DO NOTHING RETURNING *`,
+        [ids, centerId, status, target && 'sampleId' in target ? target.sampleId : null, target && 'locationId' in target ? target.locationId : null],
+      )) as Record<string, unknown>[];
+      created.push(...rows.map((row) => hydrate(em, Label, row)));
+    }
+    return created;
+  }
+}

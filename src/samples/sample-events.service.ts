@@ -1,0 +1,183 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/auth/actor';
+import { ChainVerdict } from '../common/hashing/hash-chain';
+import { hydrate } from '../infra/database/hydrate';
+import { SampleEventChainVerifier, SampleEventFields, sampleEventHash } from './sample-event-chain';
+import { EventSource, SampleEvent } from './sample-event.entity';
+import type { SampleEventType, SampleState } from './sample-lifecycle';
+
+/** What an action adds to the custody record; the envelope (who, when, chain) is filled in here. */
+export interface NewSampleEvent {
+  type: SampleEventType;
+  occurredAt: Date;
+  source: EventSource;
+  reason?: string | null;
+  fromState?: SampleState | null;
+  toState?: SampleState | null;
+  relatedSampleIds?: string[];
+  onBehalfOf?: string | null;
+  scannedLabel?: string | null;
+  locationId?: string | null;
+  equipmentId?: string | null;
+  reservationId?: string | null;
+  runId?: string | null;
+  payload?: Record<string, unknown>;
+}
+
+/** The head of a sample's chain, as the caller read it under the row lock. */
+export interface ChainHead {
+  id: string;
+  lastEventSeq: number;
+  lastEventHash: string | null;
+}
+
+/** Custody events as returned to clients: the stored event and, for inherited ones, whose it was. */
+export type SampleEventView = SampleEvent & { inherited: boolean };
+
+const VERIFY_BATCH = 2000;
+
+/** Plain JSON, exactly as jsonb gives it back, so the hash covers what is stored. */
+function plainJson(value: Record<string, unknown> | undefined): Record<string, unknown> {
+  return value ? (JSON.parse(JSON.stringify(value)) as Record<string, unknown>) : {};
+}
+
+/**
+ * Writes and reads the custody record. Appending needs the sample row locked by the caller
+ * (its `last_event_seq` / `last_event_hash` are the chain head), so the chain never forks.
+ */
+@Injectable()
+export class SampleEventsService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
+
+  onModuleInit(): void {
+    this.audit.registerChain(() => this.verify());
+  }
+
+  /** Appends one event after `head` and moves the sample's chain head to it. */
+  async append(em: EntityManager, actor: Actor, head: ChainHead, event: NewSampleEvent): Promise<SampleEvent> {
+    const fields: SampleEventFields = {
+      sampleId: head.id,
+      seq: head.lastEventSeq + 1,
+      type: event.type,
+      relatedSampleIds: event.relatedSampleIds ?? [],
+      occurredAt: event.occurredAt,
+      recordedAt: new Date(),
+      actorId: actor.kind === 'system' ? null : actor.id,
+      actorKind: actor.kind,
+      actorRole: actor.kind === 'system' ? null : actor.role,
+      onBehalfOf: event.onBehalfOf ?? null,
+      source: event.source,
+      scannedLabel: event.scannedLabel ?? null,
+      reason: event.reason ?? null,
+      fromState: event.fromState ?? null,
+      toState: event.toState ?? null,
+      locationId: event.locationId ?? null,
+      equipmentId: event.equipmentId ?? null,
+      reservationId: event.reservationId ?? null,
+      runId: event.runId ?? null,
+      payload: plainJson(event.payload),
+      prevHash: head.lastEventHash,
+      requestId: actor.requestId ?? null,
+    };
+    const hash = sampleEventHash(fields);
+    const [row] = (await em.query(
+      `WITH event AS (
+         INSERT INTO sample_events (sample_id, seq, type, related_sample_ids, occurred_at, recorded_at, actor_id, actor_kind, actor_role,
+           on_behalf_of, source, scanned_label, reason, from_state, to_state, location_id, equipment_id, reservation_id, run_id, payload,
+           prev_hash, hash, request_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+         RETURNING *
+       ), head AS (
+         UPDATE samples SET last_event_seq = $2, last_event_hash = $22 WHERE id = $1
+       )
+       SELECT * FROM event`,
+      [
+        fields.sampleId,
+        fields.seq,
+        fields.type,
+        fields.relatedSampleIds,
+        fields.occurredAt,
+        fields.recordedAt,
+        fields.actorId,
+        fields.actorKind,
+        fields.actorRole,
+        fields.onBehalfOf,
+        fields.source,
+        fields.scannedLabel,
+        fields.reason,
+        fields.fromState,
+        fields.toState,
+        fields.locationId,
+        fields.equipmentId,
+        fields.reservationId,
+        fields.runId,
+        fields.payload,
+        fields.prevHash,
+        hash,
+        fields.requestId,
+      ],
+    )) as Record<string, unknown>[];
+    head.lastEventSeq = fields.seq;
+    head.lastEventHash = hash;
+    return hydrate(em, SampleEvent, row);
+  }
+
+  /**
+   * A sample's record, oldest first. With `inherited`, the events of its ancestors up to the
+   * split or combination that made it come first (a process step on the wafer is part of each
+   * die's history) — in one recursive query however deep the lineage.
+   */
+  async history(sampleId: string, inherited: boolean): Promise<SampleEventView[]> {
+    const rows = (await this.dataSource.query(
+      inherited
+        ? `WITH RECURSIVE ancestry AS (
+             SELECT $1::uuid AS sample_id, NULL::integer AS until_seq, 0 AS depth
+             UNION
+             SELECT l.parent_id, l.parent_event_seq, a.depth + 1
+               FROM sample_lineage l JOIN ancestry a ON l.child_id = a.sample_id
+              WHERE a.depth < 50
+           )
+           SELECT e.*, (a.depth > 0) AS inherited
+             FROM ancestry a JOIN sample_events e ON e.sample_id = a.sample_id AND (a.until_seq IS NULL OR e.seq <= a.until_seq)
+            ORDER BY e.occurred_at, a.depth DESC, e.seq`
+        : `SELECT e.*, false AS inherited FROM sample_events e WHERE e.sample_id = $1 ORDER BY e.seq`,
+      [sampleId],
+    )) as (Record<string, unknown> & { inherited: boolean })[];
+    return rows.map((row) => Object.assign(hydrate(this.dataSource.manager, SampleEvent, row), { inherited: row.inherited }));
+  }
+
+  /** One event of a sample, or null. */
+  async findOfSample(em: EntityManager, sampleId: string, eventId: string): Promise<SampleEvent | null> {
+    const [row] = (await em.query('SELECT * FROM sample_events WHERE id = $1 AND sample_id = $2', [eventId, sampleId])) as Record<string, unknown>[];
+    return row ? hydrate(em, SampleEvent, row) : null;
+  }
+
+  /** Re-hashes one sample's chain (or every chain) in batches and names the first broken link. */
+  async verify(sampleId?: string): Promise<ChainVerdict> {
+    const verifier = new SampleEventChainVerifier();
+    let after: { sampleId: string; seq: number } | null = null;
+    for (;;) {
+      const params: unknown[] = [VERIFY_BATCH];
+      const conditions: string[] = [];
+      if (sampleId) conditions.push(`sample_id = $${params.push(sampleId)}`);
+      if (after) conditions.push(`(sample_id, seq) > ($${params.push(after.sampleId)}::uuid, $${params.push(after.seq)})`);
+      const rows = (await this.dataSource.query(
+        `SELECT * FROM sample_events ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY sample_id, seq LIMIT $1`,
+        params,
+      )) as Record<string, unknown>[];
+      for (const row of rows) {
+        const event = hydrate(this.dataSource.manager, SampleEvent, row);
+        if (!verifier.add({ ...event, entity: 'sample', entityId: event.sampleId })) return verifier.verdict();
+      }
+      if (rows.length < VERIFY_BATCH) return verifier.verdict();
+      const last = rows[rows.length - 1] as { sample_id: string; seq: number };
+      after = { sampleId: last.sample_id, seq: last.seq };
+    }
+  }
+}

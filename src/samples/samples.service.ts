@@ -1,0 +1,253 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { TZDate } from '@date-fns/tz';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import { CentersService } from '../centers/centers.service';
+import { Actor } from '../common/auth/actor';
+import { AppError } from '../common/errors/app-error';
+import { CursorCodec, Page } from '../common/pagination/cursor';
+import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
+import { whereTextMatches } from '../common/query/text-search';
+import { hydrate } from '../infra/database/hydrate';
+import { LabelsService } from '../labels/labels.service';
+import { LocationsService } from '../locations/locations.service';
+import { ProjectsService } from '../projects/projects.service';
+import { CreateSampleDto, LineageQueryDto, SampleQueryDto } from './dto/sample.dto';
+import { EventSource } from './sample-event.entity';
+import { SampleEventsService } from './sample-events.service';
+import { allowedSampleActions, SampleAction } from './sample-lifecycle';
+import { Sample } from './sample.entity';
+
+/** A sample as the API shows it: the row, its active label and what may be done with it now. */
+export type SampleView = Sample & { labelId: string | null; allowedActions: SampleAction[] };
+
+/** A new sample's fields once its project, center and code are known. */
+export interface NewSample {
+  centerId: string;
+  organizationId: string;
+  projectId: string;
+  name: string;
+  material: string | null;
+  form: Sample['form'];
+  quantity: number | null;
+  unit: string | null;
+  hazards: Sample['hazards'];
+  clientRef: string | null;
+  retentionUntil: string | null;
+  state: Sample['state'];
+  holderId?: string | null;
+}
+
+export interface LineageGraph {
+  root: string;
+  nodes: { id: string; code: string; name: string; form: string; state: string; quantity: number | null; unit: string | null }[];
+  edges: { parentId: string; childId: string; kind: 'split' | 'combine'; descriptor: Record<string, unknown> }[];
+}
+
+/** Registry of samples: registration with gapless codes, search, lineage. */
+@Injectable()
+export class SamplesService {
+  constructor(
+    @InjectRepository(Sample) private readonly samples: Repository<Sample>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly centers: CentersService,
+    private readonly projects: ProjectsService,
+    private readonly labels: LabelsService,
+    private readonly locations: LocationsService,
+    private readonly events: SampleEventsService,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  async list(actor: Actor, query: SampleQueryDto): Promise<Page<SampleView>> {
+    const qb = scopedQuery(this.samples, 's', actor);
+    whereTextMatches(qb, ['s.code', 's.name', 's.material', 's.client_ref'], query.q);
+    if (query.code) qb.andWhere('s.code = :code', { code: query.code.toUpperCase() });
+    if (query.material) qb.andWhere('s.material ILIKE :material', { material: `%${query.material.replace(/[\\%_]/g, '\\$&')}%` });
+    if (query.organizationId) qb.andWhere('s.organization_id = :organizationId', { organizationId: query.organizationId });
+    if (query.projectId) qb.andWhere('s.project_id = :projectId', { projectId: query.projectId });
+    if (query.centerId) qb.andWhere('s.center_id = :centerId', { centerId: query.centerId });
+    if (query.state) qb.andWhere('s.state = :state', { state: query.state });
+    if (query.hazard) qb.andWhere(':hazard = ANY(s.hazards)', { hazard: query.hazard });
+    if (query.locationId) qb.andWhere('s.location_id IN (:...locationIds)', { locationIds: await this.locations.subtreeIds(query.locationId) });
+    if (query.registeredFrom) qb.andWhere('s.registered_at >= :registeredFrom', { registeredFrom: new Date(query.registeredFrom) });
+    if (query.registeredTo) qb.andWhere('s.registered_at < :registeredTo', { registeredTo: new Date(query.registeredTo) });
+    const page = await this.cursors.paginate(
+      qb,
+      [
+        { column: 's.created_at', value: (s) => s.createdAt.toISOString(), direction: 'DESC' },
+        { column: 's.id', value: (s) => s.id, direction: 'DESC' },
+      ],
+      query,
+    );
+    return { ...page, items: await this.views(page.items) };
+  }
+
+  /** A sample the caller may see, or 404 (also for another organization's). */
+  async get(actor: Actor, id: string): Promise<SampleView> {
+    const [view] = await this.views([await this.find(actor, id)]);
+    return view;
+  }
+
+  find(actor: Actor, id: string): Promise<Sample> {
+    return findScopedOrFail(this.samples, actor, id, 'sample');
+  }
+
+  /** Adds labels and allowed actions to loaded rows. */
+  async views(samples: Sample[], em?: EntityManager): Promise<SampleView[]> {
+    const labels = await this.labels.activeLabels('sample', samples.map((s) => s.id), em);
+    return samples.map((s) => Object.assign(s, { labelId: labels.get(s.id) ?? null, allowedActions: allowedSampleActions(s.state) }));
+  }
+
+  /**
+   * Registers samples announced by a client (state `expected`): one or many (a wafer's 25
+   * dies) in one transaction, each with a code, a label and its `registered` event. Field
+   * names in errors carry `prefix` (`samples[3].`) for bulk requests.
+   */
+  async register(actor: Actor, dtos: CreateSampleDto[], source: EventSource, prefix = (i: number) => (dtos.length > 1 ? `samples[${i}].` : '')): Promise<SampleView[]> {
+    const projectIds = [...new Set(dtos.map((dto) => dto.projectId))];
+    const projects = new Map(
+      await Promise.all(
+        projectIds.map(async (id) => {
+          const i = dtos.findIndex((dto) => dto.projectId === id);
+          const project = await this.projects.get(actor, id).catch(() => {
+            throw AppError.badInput(`${prefix(i)}projectId`, 'no such project');
+          });
+          if (!project.active) throw AppError.badInput(`${prefix(i)}projectId`, 'the project is not active');
+          return [id, project] as const;
+        }),
+      ),
+    );
+    const centerIds = [...new Set(dtos.map((dto) => dto.centerId))];
+    const zones = new Map<string, string>();
+    for (const id of centerIds) {
+      const i = dtos.findIndex((dto) => dto.centerId === id);
+      zones.set(id, (await this.centers.requireExisting(actor, id, `${prefix(i)}centerId`)).timezone);
+    }
+
+    const ids = await this.dataSource.transaction(async (em) => {
+      const created: string[] = [];
+      const codes = await this.allocateCodes(em, dtos, zones);
+      for (const [i, dto] of dtos.entries()) {
+        const sample = await this.insert(em, actor, codes[i], {
+          centerId: dto.centerId,
+          organizationId: projects.get(dto.projectId)!.organizationId,
+          projectId: dto.projectId,
+          name: dto.name,
+          material: dto.material ?? null,
+          form: dto.form,
+          quantity: dto.quantity ?? null,
+          unit: dto.unit ?? null,
+          hazards: dto.hazards ?? [],
+          clientRef: dto.clientRef ?? null,
+          retentionUntil: dto.retentionUntil ?? null,
+          state: 'expected',
+        });
+        if (dto.labelId) await this.labels.bind(em, dto.labelId, dto.centerId, { sampleId: sample.id }, `${prefix(i)}labelId`);
+        else await this.labels.issue(em, dto.centerId, { sampleId: sample.id });
+        await this.events.append(em, actor, sample, { type: 'registered', occurredAt: sample.registeredAt, source, toState: 'expected', payload: { code: sample.code } });
+        created.push(sample.id);
+      }
+      return created;
+    });
+    const rows = await this.samples.createQueryBuilder('s').where('s.id IN (:...ids)', { ids }).getMany();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return this.views(ids.map((id) => byId.get(id)!));
+  }
+
+  /**
+   * Inserts one sample row (no event, no label: the caller adds them in the same
+   * transaction). Used by registration, splits and combinations.
+   */
+  async insert(em: EntityManager, actor: Actor, code: string, fields: NewSample): Promise<Sample & { lastEventHash: string | null }> {
+    const [row] = (await em.query(
+      `INSERT INTO samples (code, center_id, organization_id, project_id, name, material, form, quantity, unit, hazards, client_ref, retention_until, state, holder_id, registered_at, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, date_trunc('milliseconds', now()), $15)
+       RETURNING *`,
+      [
+        code,
+        fields.centerId,
+        fields.organizationId,
+        fields.projectId,
+        fields.name,
+        fields.material,
+        fields.form,
+        fields.quantity,
+        fields.unit,
+        fields.hazards,
+        fields.clientRef,
+        fields.retentionUntil,
+        fields.state,
+        fields.holderId ?? null,
+        actor.userId,
+      ],
+    )) as Record<string, unknown>[];
+    return Object.assign(hydrate(em, Sample, row), { lastEventHash: null });
+  }
+
+  /**
+   * Codes `<CENTER>-<YY>-<seq>` for the samples of a request, in request order. The counter
+   * row of a center and year is updated inside the transaction, so numbers are never shared
+   * and a rolled-back registration leaves no gap.
+   */
+  async allocateCodes(em: EntityManager, samples: { centerId: string }[], zones: Map<string, string>): Promise<string[]> {
+    const codes = new Array<string>(samples.length);
+    const byCenter = new Map<string, number[]>();
+    samples.forEach((s, i) => {
+      const indexes = byCenter.get(s.centerId);
+      if (indexes) indexes.push(i);
+      else byCenter.set(s.centerId, [i]);
+    });
+    for (const [centerId, indexes] of [...byCenter].sort(([a], [b]) => a.localeCompare(b))) {
+      const [center] = (await em.query('SELECT code FROM centers WHERE id = $1', [centerId])) as { code: string }[];
+      const year = new TZDate(Date.now(), zones.get(centerId) ?? 'UTC').getFullYear();
+      const [counter] = (await em.query(
+        `INSERT INTO sample_code_counters (center_id, year, last_value) VALUES ($1, $2, $3)
+         ON CONFLICT (center_id, year) DO UPDATE SET last_value = sample_code_counters.last_value + EXCLUDED.last_value
+         RETURNING last_value`,
+        [centerId, year, indexes.length],
+      )) as { last_value: number }[];
+      const first = counter.last_value - indexes.length + 1;
+      indexes.forEach((index, n) => (codes[index] = `${center.code}-${String(year % 100).padStart(2, '0')}-${String(first + n).padStart(6, '0')}`));
+    }
+    return codes;
+  }
+
+  /**
+   * The lineage graph around a sample: ancestors (`up`), descendants (`down`) or both, to
+   * `depth` generations, in one recursive query.
+   */
+  async lineage(actor: Actor, id: string, query: LineageQueryDto): Promise<LineageGraph> {
+    await this.find(actor, id);
+    const direction = query.direction ?? 'both';
+    const depth = query.depth ?? 50;
+    const [row] = (await this.dataSource.query(
+      `WITH RECURSIVE
+         down AS (
+           SELECT l.parent_id, l.child_id, l.kind, l.descriptor, 1 AS depth FROM sample_lineage l WHERE $2 AND l.parent_id = $1
+           UNION ALL
+           SELECT l.parent_id, l.child_id, l.kind, l.descriptor, d.depth + 1 FROM sample_lineage l JOIN down d ON l.parent_id = d.child_id WHERE d.depth < $4
+         ),
+         up AS (
+           SELECT l.parent_id, l.child_id, l.kind, l.descriptor, 1 AS depth FROM sample_lineage l WHERE $3 AND l.child_id = $1
+           UNION ALL
+           SELECT l.parent_id, l.child_id, l.kind, l.descriptor, u.depth + 1 FROM sample_lineage l JOIN up u ON l.child_id = u.parent_id WHERE u.depth < $4
+         ),
+         edges AS (SELECT parent_id, child_id, kind, descriptor FROM down UNION SELECT parent_id, child_id, kind, descriptor FROM up),
+         node_ids AS (SELECT $1::uuid AS id UNION SELECT parent_id FROM edges UNION SELECT child_id FROM edges),
+         nodes AS (
+           SELECT s.id, s.code, s.name, s.form, s.state, s.quantity, s.unit FROM samples s JOIN node_ids n ON n.id = s.id
+            WHERE $5::uuid IS NULL OR s.organization_id = $5
+         )
+       SELECT
+         (SELECT coalesce(json_agg(nodes ORDER BY code), '[]') FROM nodes) AS nodes,
+         (SELECT coalesce(json_agg(json_build_object('parentId', parent_id, 'childId', child_id, 'kind', kind, 'descriptor', descriptor) ORDER BY parent_id, child_id), '[]')
+            FROM edges WHERE parent_id IN (SELECT id FROM nodes) AND child_id IN (SELECT id FROM nodes)) AS edges`,
+      [id, direction !== 'up', direction !== 'down', depth, actor.role === 'member' ? actor.organizationId : null],
+    )) as { nodes: (LineageGraph['nodes'][number] & { quantity: number | string | null })[]; edges: LineageGraph['edges'] }[];
+    return {
+      root: id,
+      nodes: row.nodes.map((node) => ({ ...node, quantity: node.quantity === null ? null : Number(node.quantity) })),
+      edges: row.edges,
+    };
+  }
+}
