@@ -65,6 +65,19 @@ export class LabelsService {
     return hydrate(em, Label, updated[0]);
   }
 
+  /**
+   * Gives a sample a fresh label in the caller's transaction: the active one (if any) is voided
+   * with `reason`. Returns both ids.
+   */
+  async replace(em: EntityManager, centerId: string, sampleId: string, reason: string): Promise<{ voided: string | null; issued: string }> {
+    const [voided] = (await em.query(
+      `UPDATE labels SET status = 'void', void_reason = $2, voided_at = now() WHERE sample_id = $1 AND status = 'active' RETURNING id`,
+      [sampleId, reason],
+    )) as [{ id: string }[], number];
+    const issued = await this.issue(em, centerId, { sampleId });
+    return { voided: voided[0]?.id ?? null, issued: issued.id };
+  }
+
   /** Voids a damaged or lost label; the sample or location keeps its identity and gets a new one. */
   async void(actor: Actor, input: string, reason: string): Promise<Label> {
     const id = this.parse(input, 'id');

@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/auth/actor';
 import { CurrentActor, Roles } from '../common/auth/decorators';
 import { ApiProblems } from '../common/errors/problem.dto';
 import { ApiPage } from '../common/pagination/api-page.decorator';
 import { Page } from '../common/pagination/cursor';
 import { UuidPipe } from '../common/validation/validation';
+import { LabelPrintQueryDto } from '../labels/label-print-query.dto';
 import { CreateLocationDto, LocationQueryDto, LocationTreeQueryDto } from './dto/location.dto';
 import { Location } from './location.entity';
 import { LocationsService, LocationTreeNode, LocationView } from './locations.service';
@@ -33,6 +34,14 @@ export class LocationsController {
   @Get(':id')
   get(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string): Promise<LocationView> {
     return this.locations.get(actor, id);
+  }
+
+  /** The location's label as a PDF sized to the medium: scanning it with a sample stores the sample here. */
+  @Get(':id/label.pdf')
+  @ApiProduces('application/pdf')
+  async labelPdf(@Param('id', UuidPipe) id: string, @Query() query: LabelPrintQueryDto): Promise<StreamableFile> {
+    const stream = await this.locations.labelPdf(id, query.media ?? 'brother-62x29', query.ecc ?? 'M');
+    return new StreamableFile(stream, { type: 'application/pdf', disposition: `inline; filename="location-${id}.pdf"` });
   }
 
   @Post()

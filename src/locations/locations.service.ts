@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { PassThrough, Readable } from 'node:stream';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CentersService } from '../centers/centers.service';
@@ -8,6 +9,8 @@ import { AppError } from '../common/errors/app-error';
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
 import { hydrate } from '../infra/database/hydrate';
+import { LabelMediaName } from '../labels/label-media';
+import { LabelContent, QrErrorCorrection, renderLabelsPdf } from '../labels/label-render';
 import { LabelsService } from '../labels/labels.service';
 import { CreateLocationDto, LocationQueryDto } from './dto/location.dto';
 import { Location } from './location.entity';
@@ -135,5 +138,33 @@ export class LocationsService {
       [id],
     )) as { id: string; name: string; kind: string }[];
     return rows;
+  }
+
+  /** One location's label (room, shelf, box, position). */
+  async labelPdf(id: string, media: LabelMediaName, errorCorrection: QrErrorCorrection): Promise<Readable> {
+    const rows = (await this.dataSource.query(
+      `WITH RECURSIVE up AS (
+         SELECT id, parent_id, name, 0 AS depth FROM locations WHERE id = $1
+         UNION ALL SELECT l.id, l.parent_id, l.name, up.depth + 1 FROM locations l JOIN up ON l.id = up.parent_id
+       )
+       SELECT up.name, up.depth, lb.id AS label_id, c.code AS center
+         FROM up LEFT JOIN labels lb ON lb.location_id = up.id AND lb.status = 'active' AND up.depth = 0
+         JOIN locations self ON self.id = $1 JOIN centers c ON c.id = self.center_id
+        ORDER BY up.depth DESC`,
+      [id],
+    )) as { name: string; depth: number; label_id: string | null; center: string }[];
+    const self = rows.find((row) => row.depth === 0);
+    if (!self) throw AppError.notFound('location', id);
+    if (!self.label_id) throw new AppError('invalid-transition', 'The location has no active label', [{ field: 'labelId', message: 'none is active' }]);
+    const out = new PassThrough();
+    const content: LabelContent = {
+      labelId: self.label_id,
+      url: this.labels.urlOf(self.label_id),
+      title: self.name,
+      lines: [rows.map((row) => row.name).join(' › '), self.center],
+      hazards: [],
+    };
+    renderLabelsPdf([content], media, out, { errorCorrection }).catch((error: unknown) => out.destroy(error as Error));
+    return out;
   }
 }

@@ -359,6 +359,32 @@ export class SampleActionsService {
     return this.samples.get(actor, outputId);
   }
 
+  /**
+   * A damaged or lost label is voided and a new one bound; the sample keeps its code and
+   * record. The `label_printed` event names both labels.
+   */
+  async relabel(actor: Actor, id: string, dto: SampleActionDto, ctx: ActionContext): Promise<SampleView> {
+    const visible = await this.samples.find(actor, id);
+    if (!canManageCenter(actor, visible.centerId)) throw AppError.forbidden(`Only staff of the center holding ${visible.code} may relabel it`);
+    if (!dto.reason) throw AppError.badInput('reason', 'is required to replace a label');
+    await this.dataSource.transaction(async (em) => {
+      const [sample] = await this.lockAll(em, [id]);
+      const { voided, issued } = await this.labels.replace(em, sample.centerId, sample.id, dto.reason!);
+      await this.events.append(em, actor, sample, {
+        type: 'label_printed',
+        occurredAt: this.occurredAt(dto.occurredAt, [sample]),
+        source: ctx.source,
+        scannedLabel: ctx.scannedLabel ?? null,
+        reason: dto.reason,
+        onBehalfOf: dto.onBehalfOf ?? null,
+        fromState: sample.state,
+        toState: sample.state,
+        payload: { labelId: issued, replaces: voided, comment: dto.comment ?? null },
+      });
+    });
+    return this.samples.get(actor, id);
+  }
+
   // ------------------------------------------------------------------ the common path
 
   /**

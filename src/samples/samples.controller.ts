@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/auth/actor';
 import { CurrentActor } from '../common/auth/decorators';
 import { AppError } from '../common/errors/app-error';
@@ -29,7 +29,10 @@ import {
   SplitSampleDto,
   StoreSampleDto,
 } from './dto/sample.dto';
+import { LabelPrintQueryDto } from '../labels/label-print-query.dto';
+import { LabelSheetQueryDto, ZplQueryDto } from './dto/label.dto';
 import { SampleActionsService } from './sample-actions.service';
+import { SampleLabelsService } from './sample-labels.service';
 import { SampleEventsService, SampleEventView } from './sample-events.service';
 import { Sample } from './sample.entity';
 import { LineageGraph, SamplesService, SampleView } from './samples.service';
@@ -45,7 +48,23 @@ export class SamplesController {
     private readonly samples: SamplesService,
     private readonly actions: SampleActionsService,
     private readonly events: SampleEventsService,
+    private readonly printing: SampleLabelsService,
   ) {}
+
+  /** Labels of many samples as one PDF for the chosen medium, streamed (up to a few hundred ids; POST for more). */
+  @Get('labels.pdf')
+  @ApiProduces('application/pdf')
+  async labelSheet(@CurrentActor() actor: Actor, @Query() query: LabelSheetQueryDto): Promise<StreamableFile> {
+    return pdfFile(await this.printing.pdf(actor, query.ids, query.media ?? 'a4-sheet', query.ecc ?? 'M'), 'labels.pdf');
+  }
+
+  /** The same for long lists (up to 10,000 ids) that do not fit in a URL. */
+  @Post('labels.pdf')
+  @HttpCode(200)
+  @ApiProduces('application/pdf')
+  async labelSheetPost(@CurrentActor() actor: Actor, @Body() body: LabelSheetQueryDto): Promise<StreamableFile> {
+    return pdfFile(await this.printing.pdf(actor, body.ids, body.media ?? 'a4-sheet', body.ecc ?? 'M'), 'labels.pdf');
+  }
 
   /** Search and filter; members see their organization's samples only. */
   @Get()
@@ -97,6 +116,29 @@ export class SamplesController {
   @Delete(':id/events/:eventId')
   refuseDelete(): never {
     throw new AppError('method-not-allowed', 'Custody events cannot be deleted; record a correction with POST /samples/{id}/correct', [{ field: 'eventId', message: 'is append-only' }]);
+  }
+
+  /** The label's QR code as SVG (alphanumeric mode, error correction M, 4-module quiet zone). */
+  @Get(':id/qr.svg')
+  @ApiProduces('image/svg+xml')
+  @Header('content-type', 'image/svg+xml')
+  qrSvg(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string): Promise<string> {
+    return this.printing.qrSvg(actor, id);
+  }
+
+  /** The sample's label as a PDF page sized exactly to the medium. */
+  @Get(':id/label.pdf')
+  @ApiProduces('application/pdf')
+  async labelPdf(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: LabelPrintQueryDto): Promise<StreamableFile> {
+    return pdfFile(await this.printing.pdf(actor, [id], query.media ?? 'brother-62x29', query.ecc ?? 'M'), `label-${id}.pdf`);
+  }
+
+  /** The sample's label in ZPL II for Zebra printers (QR with ^BQ). */
+  @Get(':id/label.zpl')
+  @ApiProduces('application/zpl')
+  @Header('content-type', 'application/zpl; charset=utf-8')
+  zpl(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: ZplQueryDto): Promise<string> {
+    return this.printing.zpl(actor, id, query.dpi ?? 203, query.ecc ?? 'M');
   }
 
   /** Re-hashes the sample's chain and names the first broken link, if any. */
@@ -204,6 +246,13 @@ export class SamplesController {
     return this.actions.split(actor, id, dto, API);
   }
 
+  /** Voids the sample's label (damaged, lost) and binds a new one; the code and record stay. */
+  @Post(':id/relabel')
+  @HttpCode(200)
+  relabel(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: SampleActionDto): Promise<SampleView> {
+    return this.actions.relabel(actor, id, dto, API);
+  }
+
   /** Records a correction of an earlier event (with a reason); the original stays. */
   @Post(':id/correct')
   @HttpCode(200)
@@ -211,4 +260,9 @@ export class SamplesController {
   correct(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: CorrectEventDto): Promise<SampleView> {
     return this.actions.correct(actor, id, dto, API);
   }
+}
+
+/** A streamed PDF download. */
+export function pdfFile(stream: NodeJS.ReadableStream, filename: string): StreamableFile {
+  return new StreamableFile(stream as never, { type: 'application/pdf', disposition: `inline; filename="${filename}"` });
 }

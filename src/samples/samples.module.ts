@@ -7,17 +7,21 @@ import { LabelsModule } from '../labels/labels.module';
 import { LocationsModule } from '../locations/locations.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { ReservationsModule } from '../reservations/reservations.module';
+import { LabelsController } from './labels.controller';
 import { SampleActionsService } from './sample-actions.service';
+import { SampleLabelsService } from './sample-labels.service';
 import { SampleEvent } from './sample-event.entity';
 import { SampleEventsService } from './sample-events.service';
 import { Sample } from './sample.entity';
 import { SamplesController } from './samples.controller';
 import { SamplesService } from './samples.service';
+import { ScanController } from './scan.controller';
+import { ScanService } from './scan.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Sample, SampleEvent]), AuditModule, CentersModule, EquipmentModule, LabelsModule, LocationsModule, ProjectsModule, ReservationsModule],
-  controllers: [SamplesController],
-  providers: [SamplesService, SampleEventsService, SampleActionsService],
+  controllers: [SamplesController, ScanController, LabelsController],
+  providers: [SamplesService, SampleEventsService, SampleActionsService, SampleLabelsService, ScanService],
   exports: [SamplesService, SampleActionsService],
 })
 export class SamplesModule {}

@@ -43,3 +43,18 @@ export class UuidPipe implements PipeTransform<string, string> {
     return value.toLowerCase();
   }
 }
+
+/**
+ * Validates a plain object against a DTO class with the global pipe's rules, for bodies that
+ * arrive nested (a scan's `payload`). Field names in the 400 carry `prefix` and, through
+ * `rename`, the name the client actually sent (`locationId` → `locationLabel`).
+ */
+export async function validateAs<T extends object>(dto: new () => T, plain: Record<string, unknown>, prefix: string, rename: Record<string, string> = {}): Promise<T> {
+  try {
+    return (await createValidationPipe().transform(plain, { type: 'body', metatype: dto })) as T;
+  } catch (error) {
+    if (!(error instanceof AppError) || !error.errors) throw error;
+    const fields = error.errors.map((e) => ({ field: rename[e.field] ?? `${prefix}${e.field}`, message: e.message }));
+    throw new AppError('validation', fields.map((e) => `${e.field}: ${e.message}`).join('; '), fields);
+  }
+}

@@ -57,3 +57,4 @@ export class LocationTreeQueryDto {
   @Max(20)
   depth?: number;
 }
+

@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { format } from 'date-fns';
+import { TZDate } from '@date-fns/tz';
+import QRCode from 'qrcode';
+import { PassThrough, Readable } from 'node:stream';
+import { DataSource } from 'typeorm';
+import { Actor } from '../common/auth/actor';
+import { AppError } from '../common/errors/app-error';
+import { isUuid } from '../common/validation/validation';
+import { LabelsService } from '../labels/labels.service';
+import { LabelMediaName } from '../labels/label-media';
+import { LabelContent, QrErrorCorrection, renderLabelsPdf, renderLabelZpl } from '../labels/label-render';
+import { SamplesService } from './samples.service';
+
+/** Most labels in one printed sheet request. */
+export const MAX_LABELS_PER_PDF = 10_000;
+/** Labels read from the database at a time while a sheet streams out. */
+const LABEL_BATCH = 500;
+
+interface LabelRow {
+  id: string;
+  code: string;
+  name: string;
+  hazards: string[];
+  registered_at: Date;
+  owner: string;
+  timezone: string;
+  label_id: string | null;
+}
+
+/**
+ * Printable labels: the QR code as SVG, PDFs sized to label media (one label or a whole sheet,
+ * streamed), and ZPL for Zebra printers. What is printed next to the code: the sample code,
+ * its name, the owner and the registration date in the center's zone, and GHS pictograms.
+ */
+@Injectable()
+export class SampleLabelsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly samples: SamplesService,
+    private readonly labels: LabelsService,
+  ) {}
+
+  async qrSvg(actor: Actor, id: string): Promise<string> {
+    const [label] = await this.contents(actor, [id]);
+    return QRCode.toString([{ data: label.url, mode: 'alphanumeric' }], { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+  }
+
+  async zpl(actor: Actor, id: string, dpi: 203 | 300, errorCorrection: QrErrorCorrection): Promise<string> {
+    const [label] = await this.contents(actor, [id]);
+    return renderLabelZpl(label, { dpi, errorCorrection });
+  }
+
+  /**
+   * A PDF of the samples' labels, streamed: rows are read in batches while pages go out, so
+   * memory stays flat for thousands of labels. Every id is checked (and must be visible)
+   * before the first byte is sent.
+   */
+  async pdf(actor: Actor, ids: string[], media: LabelMediaName, errorCorrection: QrErrorCorrection): Promise<Readable> {
+    if (!ids.length) throw AppError.badInput('ids', 'name at least one sample');
+    if (ids.length > MAX_LABELS_PER_PDF) throw AppError.badInput('ids', `at most ${MAX_LABELS_PER_PDF} labels per request`);
+    const bad = ids.findIndex((id) => !isUuid(id));
+    if (bad >= 0) throw AppError.badInput('ids', `${ids[bad]} is not a UUID`);
+    const [{ n }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM samples WHERE id = ANY($1) AND ($2::uuid IS NULL OR organization_id = $2)`,
+      [ids, actor.role === 'member' ? actor.organizationId : null],
+    )) as { n: number }[];
+    if (n !== new Set(ids).size) throw AppError.badInput('ids', 'names a sample that does not exist');
+    const out = new PassThrough();
+    renderLabelsPdf(this.stream(actor, ids), media, out, { errorCorrection }).catch((error: unknown) => out.destroy(error as Error));
+    return out;
+  }
+
+  /** Label contents in the order of `ids`, a batch at a time. */
+  private async *stream(actor: Actor, ids: string[]): AsyncIterable<LabelContent> {
+    for (let i = 0; i < ids.length; i += LABEL_BATCH) yield* await this.contents(actor, ids.slice(i, i + LABEL_BATCH));
+  }
+
+  /** What goes on the labels of these samples; an unknown or invisible one is a 404. */
+  private async contents(actor: Actor, ids: string[]): Promise<LabelContent[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT s.id, s.code, s.name, s.hazards, s.registered_at, o.name AS owner, c.timezone, l.id AS label_id
+         FROM samples s
+         JOIN organizations o ON o.id = s.organization_id
+         JOIN centers c ON c.id = s.center_id
+         LEFT JOIN labels l ON l.sample_id = s.id AND l.status = 'active'
+        WHERE s.id = ANY($1) AND ($2::uuid IS NULL OR s.organization_id = $2)`,
+      [ids, actor.role === 'member' ? actor.organizationId : null],
+    )) as LabelRow[];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => {
+      const row = byId.get(id);
+      if (!row) throw AppError.notFound('sample', id);
+      if (!row.label_id) throw new AppError('invalid-transition', `${row.code} has no active label; assign one first`, [{ field: 'labelId', message: 'none is active' }]);
+      return {
+        labelId: row.label_id,
+        url: this.labels.urlOf(row.label_id),
+        title: row.code,
+        lines: [row.name, row.owner, format(new TZDate(row.registered_at.getTime(), row.timezone), 'yyyy-MM-dd')],
+        hazards: row.hazards,
+      };
+    });
+  }
+}
