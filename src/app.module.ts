@@ -23,6 +23,7 @@ import { QualificationsModule } from './qualifications/qualifications.module';
 import { ReservationsModule } from './reservations/reservations.module';
 import { WaitlistModule } from './waitlist/waitlist.module';
 import { SamplesModule } from './samples/samples.module';
+import { ScanPagesModule } from './scan-pages/scan-pages.module';
 import { SeedModule } from './seed/seed.module';
 import { UsersModule } from './users/users.module';
 import { WorkerModule } from './worker/worker.module';
@@ -37,7 +38,7 @@ export interface ProcessRoles {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, roles: ProcessRoles): DynamicModule {
-    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, WaitlistModule, CalendarsModule, LabelsModule, LocationsModule, SamplesModule, AuditModule, HealthModule];
+    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, WaitlistModule, CalendarsModule, LabelsModule, LocationsModule, SamplesModule, ScanPagesModule, AuditModule, HealthModule];
     return {
       module: AppModule,
       imports: [

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import fastifyCookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -36,8 +37,10 @@ export async function createHttpApp(config: AppConfig, roles: ProcessRoles): Pro
       },
     },
   });
+  // The QR scan pages sign in with a cookie (their HTML forms are parsed by the adapter).
+  await app.register(fastifyCookie as never);
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics', 'S/{*path}'] });
   const metrics = app.get(MetricsService);
   adapter.getInstance().addHook('onResponse', async (request, reply) => {
     // The route pattern, not the URL: ids in paths would explode the label set.

@@ -22,6 +22,6 @@ import { ScanService } from './scan.service';
   imports: [TypeOrmModule.forFeature([Sample, SampleEvent]), AuditModule, CentersModule, EquipmentModule, LabelsModule, LocationsModule, ProjectsModule, ReservationsModule],
   controllers: [SamplesController, ScanController, LabelsController],
   providers: [SamplesService, SampleEventsService, SampleActionsService, SampleLabelsService, ScanService],
-  exports: [SamplesService, SampleActionsService],
+  exports: [SamplesService, SampleActionsService, ScanService],
 })
 export class SamplesModule {}
