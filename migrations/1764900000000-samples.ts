@@ -161,6 +161,9 @@ export class Samples1764900000000 implements MigrationInterface {
         CONSTRAINT uq_sample_events_chain UNIQUE (sample_id, seq)
       )`);
     await q.query(`CREATE INDEX ix_sample_events_run ON sample_events (run_id) WHERE run_id IS NOT NULL`);
+    // Moves into a place carry its id in location_id, moves out in payload.fromLocationId.
+    await q.query(`CREATE INDEX ix_sample_events_location ON sample_events (location_id, recorded_at) WHERE location_id IS NOT NULL`);
+    await q.query(`CREATE INDEX ix_sample_events_from_location ON sample_events ((payload->>'fromLocationId'), recorded_at) WHERE payload ? 'fromLocationId'`);
     await q.query(`CREATE INDEX ix_sample_events_equipment ON sample_events (equipment_id, occurred_at) WHERE equipment_id IS NOT NULL`);
     await q.query(`CREATE TRIGGER sample_events_append_only BEFORE UPDATE OR DELETE ON sample_events FOR EACH ROW EXECUTE FUNCTION refuse_change()`);
     await q.query(`CREATE TRIGGER sample_events_no_truncate BEFORE TRUNCATE ON sample_events FOR EACH STATEMENT EXECUTE FUNCTION refuse_change()`);

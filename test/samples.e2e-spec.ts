@@ -1,3 +1,4 @@
+import { SamplesService } from '../src/samples/samples.service';
 import { bearer, seedWorld, World } from './support/fixtures';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -263,6 +264,40 @@ describe('samples', () => {
       expect(inBox.body.items.map((s: { id: string }) => s.id)).toContain(a.id);
       const tree = await http().get(`/api/v1/locations/tree?centerId=${world.centers.kns.id}`).set(bearer(world.tokens.staff)).expect(200);
       expect(tree.body[0]).toMatchObject({ name: 'Cleanroom B', children: [{ name: 'Dry cabinet 2', children: [{ name: 'Box A3' }] }] });
+    });
+  });
+
+  describe('retention and move history', () => {
+    it('lists samples past their retention date and mails each center a daily reminder through the outbox', async () => {
+      const due = (await register(world.tokens.memberA, sampleBody({ name: 'Old wafer', retentionUntil: '2026-01-31' })).expect(201)).body;
+      const later = (await register(world.tokens.memberA, sampleBody({ retentionUntil: '2099-01-01' })).expect(201)).body;
+      const gone = (await register(world.tokens.memberA, sampleBody({ retentionUntil: '2026-01-31' })).expect(201)).body;
+      await act(world.tokens.memberA, gone.id, 'cancel', { reason: 'never sent' }).expect(200);
+
+      const list = await http().get(`/api/v1/samples/due-for-disposal?centerId=${world.centers.kns.id}`).set(bearer(world.tokens.staff)).expect(200);
+      const ids = list.body.items.map((s: { id: string }) => s.id);
+      expect(ids).toContain(due.id);
+      expect(ids).not.toContain(later.id);
+      expect(ids).not.toContain(gone.id);
+      expect((await http().get('/api/v1/samples/due-for-disposal').set(bearer(world.tokens.memberA))).status).toBe(403);
+
+      await t.dataSource.query(`UPDATE centers SET contact_email = 'samples@kns.example' WHERE id = $1`, [world.centers.kns.id]);
+      const queued = await t.app.get(SamplesService).queueRetentionDigests(new Date());
+      expect(queued).toBe(1);
+      const [mail] = await t.dataSource.query(`SELECT payload FROM outbox WHERE payload->>'template' = 'retention-due' ORDER BY created_at DESC LIMIT 1`);
+      expect(mail.payload).toMatchObject({ to: 'samples@kns.example', data: { centerCode: 'KNS' } });
+      expect(mail.payload.data.list).toContain(due.code);
+      expect(mail.payload.data.list).not.toContain(gone.code);
+    });
+
+    it('keeps the move history of a location: what came in and what left', async () => {
+      const sample = (await register(world.tokens.memberA, sampleBody()).expect(201)).body;
+      await receiveAndStore(sample.id, positions[1].id);
+      await act(world.tokens.staff, sample.id, 'store', { locationId: box.id }).expect(200);
+      const history = await http().get(`/api/v1/locations/${positions[1].id}/history`).set(bearer(world.tokens.staff)).expect(200);
+      const mine = history.body.items.filter((m: { sampleId: string }) => m.sampleId === sample.id);
+      expect(mine.map((m: { direction: string }) => m.direction)).toEqual(['out', 'in']);
+      expect((await http().get(`/api/v1/locations/${positions[1].id}/history`).set(bearer(world.tokens.memberA))).status).toBe(403);
     });
   });
 

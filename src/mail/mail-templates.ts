@@ -60,6 +60,22 @@ export function renderMail(job: SendMailJob, publicUrl: string): RenderedMail {
           `POST ${publicUrl}/api/v1/waitlist/${job.data.entryId}/accept`,
         ].join('\n'),
       };
+    case 'retention-due':
+      return {
+        subject: `[${job.data.centerCode}] 保管期限を過ぎた試料 ${job.data.count} 件 / ${job.data.count} samples due for disposal`,
+        text: [
+          `${job.data.centerJa} 御中`,
+          '',
+          `保管期限（${job.data.onOrBefore} まで）を過ぎた試料が ${job.data.count} 件あります。返却または廃棄をご検討ください。`,
+          '',
+          job.data.list,
+          '',
+          `Dear ${job.data.center} team,`,
+          '',
+          `${job.data.count} samples have reached their retention date (${job.data.onOrBefore}). Return or dispose of them.`,
+          `${publicUrl}/api/v1/samples/due-for-disposal?centerId=${job.data.centerId}`,
+        ].join('\n'),
+      };
     case 'reservation-status':
       return {
         subject: `[${job.data.equipment}] 予約 ${job.data.statusJa} / Reservation ${job.data.status}`,

@@ -437,7 +437,7 @@ export class SampleActionsService {
     await this.write(em, actor, sample, action, base, {
       changes: { locationId: location.id },
       event: { locationId: location.id },
-      payload: { from: sample.locationId, to: location.id, toName: location.name },
+      payload: { toLocationName: location.name },
     });
   }
 
@@ -456,6 +456,9 @@ export class SampleActionsService {
     const from = sample.state;
     const to = options.toState ?? nextState(action, from, sample.heldFrom);
     const changes: Partial<Sample> = { ...options.changes, state: to };
+    // A sample leaving a place is part of that place's history (GET /locations/{id}/history).
+    const leaves = 'locationId' in changes && sample.locationId !== null && changes.locationId !== sample.locationId;
+    const payload = leaves ? { ...options.payload, fromLocationId: sample.locationId } : (options.payload ?? {});
     const sets: string[] = [];
     const params: unknown[] = [sample.id];
     const columns: Record<string, string> = { state: 'state', heldFrom: 'held_from', locationId: 'location_id', holderId: 'holder_id', quantity: 'quantity' };
@@ -472,7 +475,7 @@ export class SampleActionsService {
       type: SAMPLE_TRANSITIONS[action].event,
       fromState: from,
       toState: to,
-      payload: options.payload ?? {},
+      payload,
     });
   }
 

@@ -27,6 +27,18 @@ export interface NewSampleEvent {
   payload?: Record<string, unknown>;
 }
 
+/** One sample moving into or out of a location. */
+export interface LocationMove {
+  eventId: string;
+  sampleId: string;
+  sampleCode: string;
+  type: string;
+  direction: 'in' | 'out';
+  occurredAt: Date;
+  recordedAt: Date;
+  actorId: string | null;
+}
+
 /** The head of a sample's chain, as the caller read it under the row lock. */
 export interface ChainHead {
   id: string;
@@ -150,6 +162,33 @@ export class SampleEventsService implements OnModuleInit {
       [sampleId],
     )) as (Record<string, unknown> & { inherited: boolean })[];
     return rows.map((row) => Object.assign(hydrate(this.dataSource.manager, SampleEvent, row), { inherited: row.inherited }));
+  }
+
+  /**
+   * Moves into and out of a location, newest first: what came in (stored, checked back in
+   * there) and what left (moved on, shipped, disposed, used up).
+   */
+  async locationHistory(locationId: string, limit: number): Promise<LocationMove[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT e.id AS event_id, e.sample_id, s.code, e.type, e.occurred_at, e.recorded_at, e.actor_id,
+              CASE WHEN e.location_id = $1 THEN 'in' ELSE 'out' END AS direction
+         FROM sample_events e JOIN samples s ON s.id = e.sample_id
+        WHERE (e.location_id = $1 AND (e.type = 'location_changed' OR e.payload ? 'fromLocationId'))
+           OR (e.payload ? 'fromLocationId' AND e.payload->>'fromLocationId' = $1::text)
+        ORDER BY e.recorded_at DESC, e.id
+        LIMIT $2`,
+      [locationId, limit],
+    )) as { event_id: string; sample_id: string; code: string; type: string; occurred_at: Date; recorded_at: Date; actor_id: string | null; direction: 'in' | 'out' }[];
+    return rows.map((row) => ({
+      eventId: row.event_id,
+      sampleId: row.sample_id,
+      sampleCode: row.code,
+      type: row.type,
+      direction: row.direction,
+      occurredAt: row.occurred_at,
+      recordedAt: row.recorded_at,
+      actorId: row.actor_id,
+    }));
   }
 
   /** One event of a sample, or null. */

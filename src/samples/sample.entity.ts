@@ -1,11 +1,10 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { TenantOwned } from '../common/tenancy/tenant-scope';
+import type { GhsCode } from '../labels/ghs-pictograms';
 import type { SampleState } from './sample-lifecycle';
 
 export const SAMPLE_FORMS = ['wafer', 'die', 'film', 'powder', 'coupon', 'liquid', 'other'] as const;
 export type SampleForm = (typeof SAMPLE_FORMS)[number];
-export const GHS_CODES = ['GHS01', 'GHS02', 'GHS03', 'GHS04', 'GHS05', 'GHS06', 'GHS07', 'GHS08', 'GHS09'] as const;
-export type GhsCode = (typeof GHS_CODES)[number];
 
 /** numeric comes back from pg as a string; quantities are small enough for a JS number. */
 const quantityTransformer = { to: (value: number | null | undefined) => value, from: (value: string | null) => (value === null ? null : Number(value)) };

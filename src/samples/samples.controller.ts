@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/auth/actor';
-import { CurrentActor } from '../common/auth/decorators';
+import { CurrentActor, Roles } from '../common/auth/decorators';
 import { AppError } from '../common/errors/app-error';
 import { ChainVerdict } from '../common/hashing/hash-chain';
 import { ApiProblems } from '../common/errors/problem.dto';
@@ -17,6 +17,7 @@ import {
   CorrectEventDto,
   CreateSampleDto,
   DisposeSampleDto,
+  DueForDisposalQueryDto,
   LineageQueryDto,
   MeasureSampleDto,
   ProcessStepDto,
@@ -84,6 +85,14 @@ export class SamplesController {
   @Post('bulk')
   async createMany(@CurrentActor() actor: Actor, @Body() dto: BulkCreateSamplesDto): Promise<{ items: SampleView[] }> {
     return { items: await this.samples.register(actor, dto.samples, 'api') };
+  }
+
+  /** Samples past their retention date and still here: return or dispose of them (staff). */
+  @Get('due-for-disposal')
+  @Roles('admin', 'staff')
+  @ApiPage(Sample)
+  dueForDisposal(@CurrentActor() actor: Actor, @Query() query: DueForDisposalQueryDto): Promise<Page<SampleView>> {
+    return this.samples.dueForDisposal(actor, query);
   }
 
   /** Pools samples of one owner into a new one; the inputs are consumed. */

@@ -11,11 +11,13 @@ import { whereTextMatches } from '../common/query/text-search';
 import { hydrate } from '../infra/database/hydrate';
 import { LabelsService } from '../labels/labels.service';
 import { LocationsService } from '../locations/locations.service';
+import { JobName } from '../infra/queue/queue-name';
+import { OutboxService } from '../outbox/outbox.service';
 import { ProjectsService } from '../projects/projects.service';
-import { CreateSampleDto, LineageQueryDto, SampleQueryDto } from './dto/sample.dto';
+import { CreateSampleDto, DueForDisposalQueryDto, LineageQueryDto, SampleQueryDto } from './dto/sample.dto';
 import { EventSource } from './sample-event.entity';
 import { SampleEventsService } from './sample-events.service';
-import { allowedSampleActions, SampleAction } from './sample-lifecycle';
+import { allowedSampleActions, SampleAction, SETTLED_STATES } from './sample-lifecycle';
 import { Sample } from './sample.entity';
 
 /** A sample as the API shows it: the row, its active label and what may be done with it now. */
@@ -55,6 +57,7 @@ export class SamplesService {
     private readonly labels: LabelsService,
     private readonly locations: LocationsService,
     private readonly events: SampleEventsService,
+    private readonly outbox: OutboxService,
     private readonly cursors: CursorCodec,
   ) {}
 
@@ -210,6 +213,58 @@ export class SamplesService {
       indexes.forEach((index, n) => (codes[index] = `${center.code}-${String(year % 100).padStart(2, '0')}-${String(first + n).padStart(6, '0')}`));
     }
     return codes;
+  }
+
+  /** Samples still in the center's care whose retention date has come, oldest date first. */
+  async dueForDisposal(actor: Actor, query: DueForDisposalQueryDto): Promise<Page<SampleView>> {
+    const qb = scopedQuery(this.samples, 's', actor)
+      .andWhere('s.retention_until <= :onOrBefore', { onOrBefore: query.onOrBefore ?? new Date().toISOString().slice(0, 10) })
+      .andWhere('s.state NOT IN (:...settled)', { settled: SETTLED_STATES });
+    if (query.centerId) qb.andWhere('s.center_id = :centerId', { centerId: query.centerId });
+    const page = await this.cursors.paginate(
+      qb,
+      [
+        { column: 's.retention_until', value: (s) => s.retentionUntil! },
+        { column: 's.id', value: (s) => s.id },
+      ],
+      query,
+    );
+    return { ...page, items: await this.views(page.items) };
+  }
+
+  /**
+   * The daily reminder: for every center with a contact address and samples past their
+   * retention date, one mail listing them (through the outbox). Returns how many were queued.
+   */
+  async queueRetentionDigests(today: Date): Promise<number> {
+    const onOrBefore = today.toISOString().slice(0, 10);
+    const centers = (await this.dataSource.query(
+      `SELECT c.id, c.code, c.name_en, c.name_ja, c.contact_email, count(*)::int AS due,
+              (array_agg(s.code || '  ' || s.name || '  (' || s.retention_until || ')' ORDER BY s.retention_until, s.code))[1:50] AS lines
+         FROM samples s JOIN centers c ON c.id = s.center_id
+        WHERE s.retention_until <= $1 AND s.state <> ALL($2) AND c.contact_email IS NOT NULL
+        GROUP BY c.id`,
+      [onOrBefore, SETTLED_STATES],
+    )) as { id: string; code: string; name_en: string; name_ja: string; contact_email: string; due: number; lines: string[] }[];
+    if (!centers.length) return 0;
+    await this.dataSource.transaction(async (em) => {
+      for (const center of centers) {
+        await this.outbox.add(em, JobName.SendMail, {
+          to: center.contact_email,
+          template: 'retention-due',
+          data: {
+            centerId: center.id,
+            centerCode: center.code,
+            center: center.name_en,
+            centerJa: center.name_ja,
+            count: String(center.due),
+            onOrBefore,
+            list: center.lines.join('\n') + (center.due > center.lines.length ? `\n… (+${center.due - center.lines.length})` : ''),
+          },
+        });
+      }
+    });
+    return centers.length;
   }
 
   /**

@@ -4,9 +4,11 @@ import { Job, Queue } from 'bullmq';
 import { SYSTEM_ACTOR } from '../common/auth/actor';
 import { JobName, QueueName } from '../infra/queue/queue-name';
 import { ReservationsService } from '../reservations/reservations.service';
+import { SamplesService } from '../samples/samples.service';
 import { WaitlistService } from '../waitlist/waitlist.service';
 
 const EVERY_MINUTE = 60_000;
+const EVERY_DAY = 24 * 60 * EVERY_MINUTE;
 
 /**
  * Periodic housekeeping. The schedulers are upserted by every worker but stored once in the
@@ -21,6 +23,7 @@ export class ScheduledTasksProcessor extends WorkerHost implements OnApplication
     @InjectQueue(QueueName.Scheduled) private readonly scheduled: Queue,
     private readonly reservations: ReservationsService,
     private readonly waitlist: WaitlistService,
+    private readonly samples: SamplesService,
   ) {
     super();
   }
@@ -29,6 +32,7 @@ export class ScheduledTasksProcessor extends WorkerHost implements OnApplication
     for (const name of [JobName.NoShowSweep, JobName.WaitlistExpirySweep]) {
       await this.scheduled.upsertJobScheduler(name, { every: EVERY_MINUTE }, { name, data: {} });
     }
+    await this.scheduled.upsertJobScheduler(JobName.RetentionDigest, { every: EVERY_DAY }, { name: JobName.RetentionDigest, data: {} });
   }
 
   async process(job: Job): Promise<{ changed: number }> {
@@ -42,6 +46,11 @@ export class ScheduledTasksProcessor extends WorkerHost implements OnApplication
       case JobName.WaitlistExpirySweep: {
         const changed = await this.waitlist.expireOffers(now);
         if (changed) this.logger.log({ changed }, 'expired waitlist offers');
+        return { changed };
+      }
+      case JobName.RetentionDigest: {
+        const changed = await this.samples.queueRetentionDigests(now);
+        if (changed) this.logger.log({ centers: changed }, 'queued retention reminders');
         return { changed };
       }
       default:

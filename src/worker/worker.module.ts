@@ -5,6 +5,7 @@ import { MailProcessor } from '../mail/mail.processor';
 import { OutboxRelay } from '../outbox/outbox.relay';
 import { ReservationEventsProcessor } from '../reservations/reservation-events.processor';
 import { ReservationsModule } from '../reservations/reservations.module';
+import { SamplesModule } from '../samples/samples.module';
 import { WaitlistOfferProcessor } from '../waitlist/waitlist-offer.processor';
 import { WaitlistModule } from '../waitlist/waitlist.module';
 import { ScheduledTasksProcessor } from './scheduled-tasks.processor';
@@ -26,7 +27,7 @@ const PROCESSORS: Record<QueueName, Type<WorkerHost>> = {
 /** What only a worker process runs: the outbox relay and the job processors. */
 @Module({
   // What the processors read: each reads its own context's tables and calls other contexts' services.
-  imports: [TypeOrmModule.forFeature([Reservation]), UsersModule, EquipmentModule, CentersModule, ReservationsModule, WaitlistModule],
+  imports: [TypeOrmModule.forFeature([Reservation]), UsersModule, EquipmentModule, CentersModule, ReservationsModule, WaitlistModule, SamplesModule],
   providers: [OutboxRelay, WorkerShutdown, { provide: WORKER_PROCESSORS, useValue: Object.values(PROCESSORS) }, ...Object.values(PROCESSORS)],
 })
 export class WorkerModule {}

@@ -13,6 +13,7 @@ export enum JobName {
   WaitlistOffer = 'waitlist-offer',
   NoShowSweep = 'no-show-sweep',
   WaitlistExpirySweep = 'waitlist-expiry-sweep',
+  RetentionDigest = 'retention-digest',
 }
 
 export type ReservationEventType = 'reservation.created' | 'reservation.confirmed' | 'reservation.rejected' | 'reservation.cancelled' | 'reservation.checked_in' | 'reservation.completed' | 'reservation.no_show' | 'reservation.moved';
@@ -24,7 +25,7 @@ export interface ReservationEventJob {
 
 export interface SendMailJob {
   to: string;
-  template: 'account-created' | 'reservation-status' | 'waitlist-offer' | 'equipment-problem';
+  template: 'account-created' | 'reservation-status' | 'waitlist-offer' | 'equipment-problem' | 'retention-due';
   data: Record<string, string>;
 }
 
@@ -35,6 +36,7 @@ export interface JobPayloads {
   [JobName.WaitlistOffer]: { entryId: string };
   [JobName.NoShowSweep]: Record<string, never>;
   [JobName.WaitlistExpirySweep]: Record<string, never>;
+  [JobName.RetentionDigest]: Record<string, never>;
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -43,6 +45,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.WaitlistOffer]: QueueName.Waitlist,
   [JobName.NoShowSweep]: QueueName.Scheduled,
   [JobName.WaitlistExpirySweep]: QueueName.Scheduled,
+  [JobName.RetentionDigest]: QueueName.Scheduled,
 };
 
 /** Retries with exponential back-off; finished jobs are trimmed so the backend stays small. */

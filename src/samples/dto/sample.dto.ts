@@ -26,7 +26,8 @@ import {
 import { PageQueryDto } from '../../common/pagination/cursor';
 import { IsIsoTimeWithOffset } from '../../common/validation/iso-time';
 import { DISPOSAL_REASONS, DisposalReason, SAMPLE_STATES, SampleState } from '../sample-lifecycle';
-import { GHS_CODES, GhsCode, SAMPLE_FORMS, SampleForm } from '../sample.entity';
+import { GHS_CODES, GhsCode } from '../../labels/ghs-pictograms';
+import { SAMPLE_FORMS, SampleForm } from '../sample.entity';
 
 /** Most samples registered in one request (a wafer's worth of dies). */
 export const MAX_BULK_SAMPLES = 500;
@@ -516,4 +517,17 @@ export class SampleEventsQueryDto {
   @IsOptional()
   @IsIn(['true', 'false'])
   inherited?: 'true' | 'false';
+}
+
+export class DueForDisposalQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  centerId?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-31', description: 'retention date on or before (default: today)' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'onOrBefore must be a date (YYYY-MM-DD)' })
+  onOrBefore?: string;
 }
