@@ -36,6 +36,7 @@ const {
   runLoad, warmUp, summarize, embeddedPool, closePool,
 } = require('./lib');
 const { benchmarkBookings } = require('./bookings');
+const { benchmarkSamples } = require('./samples');
 
 const POLL_MS = 50;
 const START_TIMEOUT_MS = 120_000;
@@ -405,6 +406,7 @@ async function main() {
     // The later benchmarks run on the restarted instance; one that errors does not keep the others from running.
     await runStep(results, () => benchmarkThroughput(dataDir, results));
     await runStep(results, () => benchmarkBookings({ dataDir, results }));
+    await runStep(results, () => benchmarkSamples({ dataDir, results }));
   } catch (error) {
     results.errors.push(error.message);
     console.error(`\nERROR: ${error.message}`);

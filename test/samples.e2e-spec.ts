@@ -267,6 +267,30 @@ describe('samples', () => {
     });
   });
 
+  describe('concurrency', () => {
+    it('moves samples between two boxes in both directions at once without deadlocks or lost counts', async () => {
+      const kns = world.centers.kns.id;
+      const a = (await location({ centerId: kns, parentId: room.id, name: 'Swap box A', kind: 'box', capacity: 100 }).expect(201)).body;
+      const b = (await location({ centerId: kns, parentId: room.id, name: 'Swap box B', kind: 'box', capacity: 100 }).expect(201)).body;
+      const samples = (
+        await http()
+          .post('/api/v1/samples/bulk')
+          .set(bearer(world.tokens.staff))
+          .send({ samples: Array.from({ length: 16 }, (_, i) => sampleBody({ name: `Swap ${i}` })) })
+          .expect(201)
+      ).body.items as { id: string }[];
+      for (const [i, sample] of samples.entries()) await receiveAndStore(sample.id, i % 2 ? b.id : a.id);
+      for (let round = 0; round < 3; round++) {
+        const moves = await Promise.all(samples.map((sample, i) => act(world.tokens.staff, sample.id, 'store', { locationId: (i + round) % 2 ? a.id : b.id })));
+        expect(moves.map((m) => m.status)).toEqual(samples.map(() => 200));
+      }
+      const [countA, countB] = await Promise.all([a, b].map(async (box) => (await http().get(`/api/v1/locations/${box.id}`).set(bearer(world.tokens.staff))).body.occupancy));
+      expect([countA, countB]).toEqual([8, 8]);
+      const [actual] = await t.dataSource.query(`SELECT count(*) FILTER (WHERE location_id = $1)::int AS a, count(*) FILTER (WHERE location_id = $2)::int AS b FROM samples`, [a.id, b.id]);
+      expect(actual).toEqual({ a: 8, b: 8 });
+    });
+  });
+
   describe('retention and move history', () => {
     it('lists samples past their retention date and mails each center a daily reminder through the outbox', async () => {
       const due = (await register(world.tokens.memberA, sampleBody({ name: 'Old wafer', retentionUntil: '2026-01-31' })).expect(201)).body;

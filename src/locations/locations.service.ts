@@ -106,8 +106,12 @@ export class LocationsService {
    * Locks a location that a sample is about to enter and checks room for it: a full one is a
    * 409 naming `field`. (The database's capacity check backs this up for any other writer.)
    */
-  async lockForStorage(em: EntityManager, id: string, centerId: string, field = 'locationId'): Promise<Location> {
-    const [row] = (await em.query('SELECT * FROM locations WHERE id = $1 FOR UPDATE', [id])) as Record<string, unknown>[];
+  async lockForStorage(em: EntityManager, id: string, centerId: string, field = 'locationId', leaving: string | null = null): Promise<Location> {
+    // The place being left is locked too (its occupancy drops), both in id order: two samples
+    // trading places would otherwise lock the two rows in opposite orders and deadlock.
+    const ids = [...new Set([id, leaving].filter((value): value is string => value !== null))].sort();
+    const rows = (await em.query('SELECT * FROM locations WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids])) as Record<string, unknown>[];
+    const row = rows.find((candidate) => candidate.id === id);
     if (!row) throw AppError.badInput(field, 'no such location');
     const location = hydrate(em, Location, row);
     if (location.centerId !== centerId) throw AppError.badInput(field, 'is in another center than the sample');

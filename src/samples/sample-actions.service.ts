@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, canManageCenter } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
 import { hydrate } from '../infra/database/hydrate';
+import { retryOnDeadlock } from '../infra/database/transaction-retry';
 import { EquipmentService } from '../equipment/equipment.service';
 import { LabelsService } from '../labels/labels.service';
 import { LocationsService } from '../locations/locations.service';
@@ -110,7 +111,7 @@ export class SampleActionsService {
   checkIn(actor: Actor, id: string, dto: CheckInSampleDto, ctx: ActionContext): Promise<SampleView> {
     return this.act(actor, id, 'check-in', dto, ctx, async (em, sample, base) => {
       const destination = dto.locationId && dto.locationId !== sample.locationId ? dto.locationId : null;
-      if (destination) await this.locations.lockForStorage(em, destination, sample.centerId);
+      if (destination) await this.locations.lockForStorage(em, destination, sample.centerId, 'locationId', sample.locationId);
       await this.write(em, actor, sample, 'check-in', base, {
         changes: { holderId: null, ...(destination ? { locationId: destination } : {}) },
         event: { locationId: destination ?? sample.locationId },
@@ -309,7 +310,7 @@ export class SampleActionsService {
     if (new Set(visible.map((s) => s.organizationId)).size > 1) throw AppError.badInput('sampleIds', 'samples of different owners cannot be combined');
     if (new Set(visible.map((s) => s.centerId)).size > 1) throw AppError.badInput('sampleIds', 'samples held by different centers cannot be combined');
     this.assertStaff(actor, visible[0], 'combine');
-    const outputId = await this.dataSource.transaction(async (em) => {
+    const outputId = await retryOnDeadlock(() => this.dataSource.transaction(async (em) => {
       const inputs = await this.lockAll(em, dto.sampleIds);
       for (const input of inputs) this.assertAllowed(input, 'combine');
       const occurredAt = this.occurredAt(dto.occurredAt, inputs);
@@ -355,7 +356,7 @@ export class SampleActionsService {
         payload: { code: output.code, combinedFrom: inputs.map((s) => ({ id: s.id, code: s.code })) },
       });
       return output.id;
-    });
+    }));
     return this.samples.get(actor, outputId);
   }
 
@@ -402,8 +403,10 @@ export class SampleActionsService {
     const visible = await this.samples.find(actor, id);
     this.assertStaff(actor, visible, action);
     if (SAMPLE_TRANSITIONS[action].needsReason && !dto.reason) throw AppError.badInput('reason', `is required to ${action} a sample`);
-    await this.dataSource.transaction(async (em) => {
+    let result: LockedSample | undefined;
+    const run = async (em: EntityManager) => {
       const [sample] = await this.lockAll(em, [id]);
+      result = sample;
       this.assertAllowed(sample, action);
       const base = {
         occurredAt: this.occurredAt(dto.occurredAt, [sample]),
@@ -413,8 +416,11 @@ export class SampleActionsService {
         onBehalfOf: dto.onBehalfOf ?? null,
       };
       await apply(em, sample, base);
-    });
-    return this.samples.get(actor, id);
+    };
+    await retryOnDeadlock(() => this.dataSource.transaction(run));
+    // `write` left the sample's row as stored; a split or cascade changed other rows only.
+    const [view] = await this.samples.views([result!]);
+    return view;
   }
 
   /** Hold and reject, on the sample and, with `cascade`, on every descendant that allows it. */
@@ -433,7 +439,7 @@ export class SampleActionsService {
   /** Moves a sample into a location (capacity checked under the location's lock). */
   private async moveTo(em: EntityManager, actor: Actor, sample: LockedSample, locationId: string, base: Omit<NewSampleEvent, 'type'>, action: 'store'): Promise<void> {
     if (sample.locationId === locationId) throw AppError.badInput('locationId', 'the sample is already there');
-    const location = await this.locations.lockForStorage(em, locationId, sample.centerId);
+    const location = await this.locations.lockForStorage(em, locationId, sample.centerId, 'locationId', sample.locationId);
     await this.write(em, actor, sample, action, base, {
       changes: { locationId: location.id },
       event: { locationId: location.id },
@@ -467,8 +473,9 @@ export class SampleActionsService {
       if (!column) throw new Error(`sample column ${key} cannot be changed by an action`);
       sets.push(`${column} = $${params.push(value)}`);
     }
-    await em.query(`UPDATE samples SET ${sets.join(', ')} WHERE id = $1`, params);
-    Object.assign(sample, changes);
+    const [[row]] = (await em.query(`UPDATE samples SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, params)) as [Record<string, unknown>[], number];
+    // The row as stored now (updated_at included), so the caller can answer without a reload.
+    Object.assign(sample, hydrate(em, Sample, row));
     return this.events.append(em, actor, sample, {
       ...base,
       ...options.event,

@@ -155,8 +155,12 @@ export class SampleEventsService implements OnModuleInit {
                FROM sample_lineage l JOIN ancestry a ON l.child_id = a.sample_id
               WHERE a.depth < 50
            )
+           -- LATERAL: one index range scan of (sample_id, seq) per ancestor, whatever the table size.
            SELECT e.*, (a.depth > 0) AS inherited
-             FROM ancestry a JOIN sample_events e ON e.sample_id = a.sample_id AND (a.until_seq IS NULL OR e.seq <= a.until_seq)
+             FROM ancestry a
+             CROSS JOIN LATERAL (
+               SELECT * FROM sample_events WHERE sample_id = a.sample_id AND seq <= coalesce(a.until_seq, 2147483647)
+             ) e
             ORDER BY e.occurred_at, a.depth DESC, e.seq`
         : `SELECT e.*, false AS inherited FROM sample_events e WHERE e.sample_id = $1 ORDER BY e.seq`,
       [sampleId],

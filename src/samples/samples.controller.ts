@@ -36,7 +36,8 @@ import { SampleActionsService } from './sample-actions.service';
 import { SampleLabelsService } from './sample-labels.service';
 import { SampleEventsService, SampleEventView } from './sample-events.service';
 import { Sample } from './sample.entity';
-import { LineageGraph, SamplesService, SampleView } from './samples.service';
+import { LineageGraphDto } from './dto/lineage.dto';
+import { SamplesService, SampleView } from './samples.service';
 
 const API = { source: 'api' } as const;
 
@@ -159,8 +160,10 @@ export class SamplesController {
 
   /** Parents and children through splits and combinations, as nodes and edges. */
   @Get(':id/lineage')
-  lineage(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: LineageQueryDto): Promise<LineageGraph> {
-    return this.samples.lineage(actor, id, query);
+  @Header('content-type', 'application/json; charset=utf-8')
+  @ApiOkResponse({ type: LineageGraphDto })
+  lineage(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: LineageQueryDto): Promise<string> {
+    return this.samples.lineageJson(actor, id, query);
   }
 
   @Post(':id/receive')

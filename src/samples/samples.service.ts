@@ -40,12 +40,6 @@ export interface NewSample {
   holderId?: string | null;
 }
 
-export interface LineageGraph {
-  root: string;
-  nodes: { id: string; code: string; name: string; form: string; state: string; quantity: number | null; unit: string | null }[];
-  edges: { parentId: string; childId: string; kind: 'split' | 'combine'; descriptor: Record<string, unknown> }[];
-}
-
 /** Registry of samples: registration with gapless codes, search, lineage. */
 @Injectable()
 export class SamplesService {
@@ -269,12 +263,13 @@ export class SamplesService {
 
   /**
    * The lineage graph around a sample: ancestors (`up`), descendants (`down`) or both, to
-   * `depth` generations, in one recursive query.
+   * `depth` generations, in one recursive query. PostgreSQL builds the JSON document itself and
+   * it is sent as is: a wafer's graph is hundreds of nodes, and parsing and re-serializing it
+   * in Node would cost more than the query.
    */
-  async lineage(actor: Actor, id: string, query: LineageQueryDto): Promise<LineageGraph> {
+  async lineageJson(actor: Actor, id: string, query: LineageQueryDto): Promise<string> {
     await this.find(actor, id);
     const direction = query.direction ?? 'both';
-    const depth = query.depth ?? 50;
     const [row] = (await this.dataSource.query(
       `WITH RECURSIVE
          down AS (
@@ -289,20 +284,19 @@ export class SamplesService {
          ),
          edges AS (SELECT parent_id, child_id, kind, descriptor FROM down UNION SELECT parent_id, child_id, kind, descriptor FROM up),
          node_ids AS (SELECT $1::uuid AS id UNION SELECT parent_id FROM edges UNION SELECT child_id FROM edges),
-         nodes AS (
+         nodes AS MATERIALIZED (
            SELECT s.id, s.code, s.name, s.form, s.state, s.quantity, s.unit FROM samples s JOIN node_ids n ON n.id = s.id
             WHERE $5::uuid IS NULL OR s.organization_id = $5
          )
-       SELECT
-         (SELECT coalesce(json_agg(nodes ORDER BY code), '[]') FROM nodes) AS nodes,
-         (SELECT coalesce(json_agg(json_build_object('parentId', parent_id, 'childId', child_id, 'kind', kind, 'descriptor', descriptor) ORDER BY parent_id, child_id), '[]')
-            FROM edges WHERE parent_id IN (SELECT id FROM nodes) AND child_id IN (SELECT id FROM nodes)) AS edges`,
-      [id, direction !== 'up', direction !== 'down', depth, actor.role === 'member' ? actor.organizationId : null],
-    )) as { nodes: (LineageGraph['nodes'][number] & { quantity: number | string | null })[]; edges: LineageGraph['edges'] }[];
-    return {
-      root: id,
-      nodes: row.nodes.map((node) => ({ ...node, quantity: node.quantity === null ? null : Number(node.quantity) })),
-      edges: row.edges,
-    };
+       SELECT json_build_object(
+         'root', $1::uuid,
+         'nodes', (SELECT coalesce(json_agg(nodes ORDER BY code COLLATE "C"), '[]') FROM nodes),
+         'edges', (SELECT coalesce(json_agg(json_build_object('parentId', parent_id, 'childId', child_id, 'kind', kind, 'descriptor', descriptor) ORDER BY parent_id, child_id), '[]')
+                     FROM edges WHERE parent_id IN (SELECT id FROM nodes) AND child_id IN (SELECT id FROM nodes))
+       )::text AS graph`,
+      [id, direction !== 'up', direction !== 'down', query.depth ?? 50, actor.role === 'member' ? actor.organizationId : null],
+    )) as { graph: string }[];
+    return row.graph;
   }
+
 }

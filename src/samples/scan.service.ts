@@ -50,13 +50,22 @@ export class ScanService {
       }
       return { kind: 'location', label: label.id, location: await this.locations.get(actor, label.locationId) };
     }
-    const sampleId = label.sampleId!;
-    await this.samples.find(actor, sampleId).catch(() => {
-      throw new AppError('not-found', `No label ${label.id}`, [{ field: 'label', message: 'no such label' }]);
-    });
+    const unknown = () => new AppError('not-found', `No label ${label.id}`, [{ field: 'label', message: 'no such label' }]);
+    // A member scanning another organization's sample gets what an unknown label gets, before
+    // anything else about the request is looked at (staff see every sample).
+    if (actor.role === 'member') {
+      await this.samples.find(actor, label.sampleId!).catch(() => {
+        throw unknown();
+      });
+    }
     const ctx: ActionContext = { source: 'scan', scannedLabel: label.id };
-    const sample = await this.perform(actor, sampleId, dto, ctx);
-    return { kind: 'sample', label: label.id, sample };
+    try {
+      return { kind: 'sample', label: label.id, sample: await this.perform(actor, label.sampleId!, dto, ctx) };
+    } catch (error) {
+      // Another organization's sample: the same answer as a label that does not exist.
+      if (error instanceof AppError && error.kind === 'not-found' && !error.errors) throw unknown();
+      throw error;
+    }
   }
 
   private async perform(actor: Actor, id: string, dto: ScanDto, ctx: ActionContext): Promise<SampleView> {
