@@ -1,4 +1,5 @@
 import { SamplesService } from '../src/samples/samples.service';
+import { extractText } from '../src/samples/testing/pdf-text';
 import { bearer, seedWorld, World } from './support/fixtures';
 import { createTestApp, TestApp } from './support/test-app';
 
@@ -206,6 +207,23 @@ describe('samples', () => {
       const history = await events(sample.id);
       expect(history[1]).toMatchObject({ type: 'corrected', reason: 'PO number arrived late', payload: { targetEventId: first.id, newValue: 'PO-9' } });
       expect(history[0].hash).toBe(first.hash);
+    });
+
+    it('exports the chain of custody as a PDF: every event, who, and the verified head hash', async () => {
+      const sample = (await register(world.tokens.memberA, sampleBody({ name: '酸化ガリウム基板 G-3', hazards: ['GHS07'] })).expect(201)).body;
+      await receiveAndStore(sample.id, box.id);
+      await act(world.tokens.staff, sample.id, 'hold', { reason: 'label smudged' }).expect(200);
+      const history = await events(sample.id);
+      const res = await http().get(`/api/v1/samples/${sample.id}/custody.pdf`).set(bearer(world.tokens.memberA)).buffer(true).parse(binary).expect(200);
+      expect(res.headers['content-type']).toBe('application/pdf');
+      const [pdf] = await extractText([res.body as Buffer]);
+      const text = pdf.pages.join('\n').replace(/\s+/g, '');
+      expect(text).toContain(sample.code);
+      expect(text).toContain('酸化ガリウム基板');
+      expect(text).toContain('labelsmudged');
+      expect(text).toContain(String(history[history.length - 1].hash));
+      expect(text).toContain('AliceAlpha');
+      expect((await http().get(`/api/v1/samples/${sample.id}/custody.pdf`).set(bearer(world.tokens.memberB))).status).toBe(404);
     });
 
     it('names the first broken link after a direct SQL edit, in the sample verify and the audit verify', async () => {
@@ -427,3 +445,10 @@ describe('samples', () => {
     });
   });
 });
+
+/** supertest parser that keeps a binary body as a Buffer. */
+function binary(res: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+}

@@ -1,15 +1,8 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { formatLabelId } from '../labels/label-id';
 import { CustodyReport, renderCustodyReport } from './custody-report';
 import { custodyReportFixture, FIXTURE_CODE, FIXTURE_LABEL_ID, FIXTURE_PARENT_CODE } from './testing/custody-report-fixture';
-
-interface ExtractedPdf {
-  pageCount: number;
-  pageSizes: [number, number][];
-  pages: string[];
-}
+import { ExtractedPdf, extractText } from './testing/pdf-text';
 
 /** A destination that keeps what it is given, as an HTTP response would send it. */
 function collector(): { out: Writable; bytes: () => Buffer } {
@@ -27,30 +20,6 @@ async function render(report: CustodyReport): Promise<Buffer> {
   const { out, bytes } = collector();
   await renderCustodyReport(report, out);
   return bytes();
-}
-
-/**
- * Text of each page, by MuPDF in a child process (it is ESM-only with top-level await, which
- * Jest cannot load): one process for all PDFs of this file, since starting MuPDF is the slow part.
- */
-function extractText(pdfs: Buffer[]): Promise<ExtractedPdf[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'testing', 'pdf-text.mjs')], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`pdf-text.mjs exited with ${code}: ${Buffer.concat(stderr).toString()}`));
-      try {
-        resolve(JSON.parse(Buffer.concat(stdout).toString('utf8')) as ExtractedPdf[]);
-      } catch (error) {
-        reject(error);
-      }
-    });
-    child.stdin.end(JSON.stringify({ pdfs: pdfs.map((pdf) => pdf.toString('base64')) }));
-  });
 }
 
 /** Text as one string without white space: wrapping and MuPDF's line joins do not matter. */

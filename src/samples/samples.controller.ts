@@ -31,6 +31,7 @@ import {
   StoreSampleDto,
 } from './dto/sample.dto';
 import { LabelPrintQueryDto } from '../labels/label-print-query.dto';
+import { CustodyReportService } from './custody-report.service';
 import { LabelSheetQueryDto, ZplQueryDto } from './dto/label.dto';
 import { SampleActionsService } from './sample-actions.service';
 import { SampleLabelsService } from './sample-labels.service';
@@ -51,6 +52,7 @@ export class SamplesController {
     private readonly actions: SampleActionsService,
     private readonly events: SampleEventsService,
     private readonly printing: SampleLabelsService,
+    private readonly custody: CustodyReportService,
   ) {}
 
   /** Labels of many samples as one PDF for the chosen medium, streamed (up to a few hundred ids; POST for more). */
@@ -149,6 +151,16 @@ export class SamplesController {
   @Header('content-type', 'application/zpl; charset=utf-8')
   zpl(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: ZplQueryDto): Promise<string> {
     return this.printing.zpl(actor, id, query.dpi ?? 203, query.ecc ?? 'M');
+  }
+
+  /**
+   * The chain-of-custody report (PDF): the sample, every event with who, when and where, and
+   * the verified hash of the chain head, with a sign-off block.
+   */
+  @Get(':id/custody.pdf')
+  @ApiProduces('application/pdf')
+  async custodyPdf(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string): Promise<StreamableFile> {
+    return pdfFile(await this.custody.pdf(actor, id), `custody-${id}.pdf`);
   }
 
   /** Re-hashes the sample's chain and names the first broken link, if any. */

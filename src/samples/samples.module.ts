@@ -8,6 +8,7 @@ import { LocationsModule } from '../locations/locations.module';
 import { OutboxModule } from '../outbox/outbox.module';
 import { ProjectsModule } from '../projects/projects.module';
 import { ReservationsModule } from '../reservations/reservations.module';
+import { CustodyReportService } from './custody-report.service';
 import { LabelsController } from './labels.controller';
 import { LocationHistoryController } from './location-history.controller';
 import { SampleActionsService } from './sample-actions.service';
@@ -23,7 +24,7 @@ import { ScanService } from './scan.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Sample, SampleEvent]), AuditModule, CentersModule, EquipmentModule, LabelsModule, LocationsModule, ProjectsModule, ReservationsModule, OutboxModule],
   controllers: [SamplesController, ScanController, LabelsController, LocationHistoryController],
-  providers: [SamplesService, SampleEventsService, SampleActionsService, SampleLabelsService, ScanService],
+  providers: [SamplesService, SampleEventsService, SampleActionsService, SampleLabelsService, ScanService, CustodyReportService],
   exports: [SamplesService, SampleActionsService, ScanService],
 })
 export class SamplesModule {}
