@@ -37,6 +37,7 @@ const {
 } = require('./lib');
 const { benchmarkBookings } = require('./bookings');
 const { benchmarkSamples } = require('./samples');
+const { benchmarkLabels } = require('./labels');
 
 const POLL_MS = 50;
 const START_TIMEOUT_MS = 120_000;
@@ -407,6 +408,7 @@ async function main() {
     await runStep(results, () => benchmarkThroughput(dataDir, results));
     await runStep(results, () => benchmarkBookings({ dataDir, results }));
     await runStep(results, () => benchmarkSamples({ dataDir, results }));
+    await runStep(results, () => benchmarkLabels({ results }));
   } catch (error) {
     results.errors.push(error.message);
     console.error(`\nERROR: ${error.message}`);
