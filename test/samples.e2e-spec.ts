@@ -426,6 +426,8 @@ describe('samples', () => {
         'registered',
       ]);
       expect((await http().get(`/api/v1/samples/${dieId}/lineage?direction=sideways`).set(bearer(world.tokens.staff))).status).toBe(400);
+      expect((await http().get(`/api/v1/samples/${dieId}/lineage`).set(bearer(world.tokens.memberB))).status).toBe(404);
+      expect((await http().get('/api/v1/samples/00000000-0000-4000-8000-000000000000/lineage').set(bearer(world.tokens.staff))).status).toBe(404);
     });
 
     it('combines samples of one owner into a new one and refuses mixed owners', async () => {

@@ -268,7 +268,6 @@ export class SamplesService {
    * in Node would cost more than the query.
    */
   async lineageJson(actor: Actor, id: string, query: LineageQueryDto): Promise<string> {
-    await this.find(actor, id);
     const direction = query.direction ?? 'both';
     const [row] = (await this.dataSource.query(
       `WITH RECURSIVE
@@ -288,14 +287,19 @@ export class SamplesService {
            SELECT s.id, s.code, s.name, s.form, s.state, s.quantity, s.unit FROM samples s JOIN node_ids n ON n.id = s.id
             WHERE $5::uuid IS NULL OR s.organization_id = $5
          )
-       SELECT json_build_object(
-         'root', $1::uuid,
-         'nodes', (SELECT coalesce(json_agg(nodes ORDER BY code COLLATE "C"), '[]') FROM nodes),
-         'edges', (SELECT coalesce(json_agg(json_build_object('parentId', parent_id, 'childId', child_id, 'kind', kind, 'descriptor', descriptor) ORDER BY parent_id, child_id), '[]')
-                     FROM edges WHERE parent_id IN (SELECT id FROM nodes) AND child_id IN (SELECT id FROM nodes))
-       )::text AS graph`,
+       SELECT EXISTS (SELECT 1 FROM nodes WHERE id = $1) AS visible,
+         json_build_object(
+           'root', $1::uuid,
+           'nodes', (SELECT coalesce(json_agg(nodes ORDER BY code COLLATE "C"), '[]') FROM nodes),
+           'edges', (SELECT coalesce(json_agg(e ORDER BY e."parentId", e."childId"), '[]')
+                       FROM (SELECT parent_id AS "parentId", child_id AS "childId", kind, descriptor FROM edges
+                              -- Members see their organization's samples only (staff see all).
+                              WHERE $5::uuid IS NULL OR (parent_id IN (SELECT id FROM nodes) AND child_id IN (SELECT id FROM nodes))) e)
+         )::text AS graph`,
       [id, direction !== 'up', direction !== 'down', query.depth ?? 50, actor.role === 'member' ? actor.organizationId : null],
-    )) as { graph: string }[];
+    )) as { visible: boolean; graph: string }[];
+    // The root is one of the nodes exactly when the caller may see it: otherwise a 404, as for any sample.
+    if (!row.visible) throw AppError.notFound('sample', id);
     return row.graph;
   }
 
