@@ -191,6 +191,61 @@ describe('samples', () => {
       expect(backwards.body.errors[0].field).toBe('endedAt');
     });
 
+    it('ties a process step to a reservation only on that tool, covering the time, of the sample owner', async () => {
+      const [toolA, toolB] = [world.tools[1], world.tools[2]];
+      const [reservation] = await t.dataSource.query(
+        `INSERT INTO reservations (equipment_id, kind, user_id, organization_id, project_id, mode, status, start_at, end_at, period)
+         VALUES ($1, 'booking', $2, $3, $4, 'assisted', 'in_use', now() - interval '1 hour', now() + interval '1 hour', tstzrange(now() - interval '1 hour', now() + interval '1 hour'))
+         RETURNING id`,
+        [toolA.id, world.users.memberA.id, world.orgs.a.id, world.projects.a.id],
+      );
+      const mine = (await register(world.tokens.memberA, sampleBody()).expect(201)).body;
+      const theirs = (await register(world.tokens.memberB, sampleBody({ projectId: world.projects.b.id })).expect(201)).body;
+      for (const s of [mine, theirs]) {
+        await receiveAndStore(s.id);
+        await act(world.tokens.staff, s.id, 'check-out', {}).expect(200);
+      }
+      const step = (equipmentId: string, minutes = 1) => ({
+        equipmentId,
+        reservationId: reservation.id,
+        recipe: 'RTA 600C',
+        startedAt: new Date().toISOString(),
+        endedAt: new Date(Date.now() + minutes * MINUTE).toISOString(),
+        outcome: 'success',
+      });
+      const wrongTool = await act(world.tokens.staff, mine.id, 'process-step', step(toolB.id));
+      expect(wrongTool.body.errors).toEqual([{ field: 'reservationId', message: 'is on other equipment' }]);
+      const otherOwner = await act(world.tokens.staff, theirs.id, 'process-step', step(toolA.id));
+      expect(otherOwner.body.errors).toEqual([{ field: 'reservationId', message: "belongs to another organization than the sample's owner" }]);
+      const [earlier] = await t.dataSource.query(
+        `INSERT INTO reservations (equipment_id, kind, user_id, organization_id, project_id, mode, status, start_at, end_at, period)
+         VALUES ($1, 'booking', $2, $3, $4, 'assisted', 'completed', now() - interval '3 hours', now() - interval '2 hours', tstzrange(now() - interval '3 hours', now() - interval '2 hours'))
+         RETURNING id`,
+        [toolA.id, world.users.memberA.id, world.orgs.a.id, world.projects.a.id],
+      );
+      const outside = await act(world.tokens.staff, mine.id, 'process-step', { ...step(toolA.id), reservationId: earlier.id });
+      expect(outside.status).toBe(400);
+      expect(outside.body.errors[0]).toMatchObject({ field: 'reservationId', message: expect.stringMatching(/^does not cover/) });
+      const ok = await act(world.tokens.staff, mine.id, 'process-step', step(toolA.id));
+      expect(ok.status).toBe(200);
+      const [event] = (await events(mine.id)).slice(-1);
+      expect(event).toMatchObject({ type: 'process_step', equipmentId: toolA.id, reservationId: reservation.id });
+    });
+
+    it('places a hold on a sample and, with cascade, on every piece cut from it that can be held', async () => {
+      const wafer = (await register(world.tokens.memberA, sampleBody()).expect(201)).body;
+      await receiveAndStore(wafer.id);
+      await act(world.tokens.staff, wafer.id, 'split', { children: [{ descriptor: { piece: 1 } }, { descriptor: { piece: 2 } }, { descriptor: { piece: 3 } }] }).expect(200);
+      const pieces = (await http().get(`/api/v1/samples/${wafer.id}/lineage?direction=down`).set(bearer(world.tokens.staff))).body.edges.map((e: { childId: string }) => e.childId);
+      await act(world.tokens.staff, pieces[2], 'dispose', { reasonCode: 'used_up' }).expect(200);
+      const held = await act(world.tokens.staff, wafer.id, 'hold', { reason: 'contamination found in the furnace', cascade: true });
+      expect(held.body.state).toBe('on_hold');
+      const states = await Promise.all(pieces.map(async (id: string) => (await http().get(`/api/v1/samples/${id}`).set(bearer(world.tokens.staff))).body.state));
+      expect(states).toEqual(['on_hold', 'on_hold', 'disposed']);
+      const [pieceEvent] = (await events(pieces[0])).slice(-1);
+      expect(pieceEvent).toMatchObject({ type: 'hold_placed', reason: 'contamination found in the furnace', payload: { cascadedFrom: { id: wafer.id } } });
+    });
+
     it('keeps events append-only: the database refuses edits, the API answers 405, a correction needs a reason', async () => {
       const sample = (await register(world.tokens.memberA, sampleBody()).expect(201)).body;
       const [first] = await events(sample.id);
