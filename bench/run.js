@@ -50,6 +50,13 @@ const WELCOME_BANNER = 'Foundry Hub is running at';
 
 const TARGETS = { firstStartMs: 15_000, restartMs: 5_000, minRatio: 0.3 };
 
+/**
+ * BENCH_ONLY=list,bookings,samples,labels runs only those parts after the start-up benchmark
+ * (which always runs: the others need its instance). Unset: everything.
+ */
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((part) => part.trim())) : null;
+const selected = (part) => !ONLY || ONLY.has(part);
+
 /** Children still running; killed on any exit so a failed run leaves no server behind. */
 const liveChildren = new Set();
 
@@ -405,10 +412,10 @@ async function main() {
     }
     server = await benchmarkStartup(dataDir, results);
     // The later benchmarks run on the restarted instance; one that errors does not keep the others from running.
-    await runStep(results, () => benchmarkThroughput(dataDir, results));
-    await runStep(results, () => benchmarkBookings({ dataDir, results }));
-    await runStep(results, () => benchmarkSamples({ dataDir, results }));
-    await runStep(results, () => benchmarkLabels({ results }));
+    if (selected('list')) await runStep(results, () => benchmarkThroughput(dataDir, results));
+    if (selected('bookings')) await runStep(results, () => benchmarkBookings({ dataDir, results }));
+    if (selected('samples')) await runStep(results, () => benchmarkSamples({ dataDir, results }));
+    if (selected('labels')) await runStep(results, () => benchmarkLabels({ results }));
   } catch (error) {
     results.errors.push(error.message);
     console.error(`\nERROR: ${error.message}`);
