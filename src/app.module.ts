@@ -8,6 +8,7 @@ import { CalendarsModule } from './calendars/calendars.module';
 import { CentersModule } from './centers/centers.module';
 import { CommonModule } from './common/common.module';
 import { assignRequestId } from './common/request/request-id';
+import { DatasetsModule } from './datasets/datasets.module';
 import { EquipmentModule } from './equipment/equipment.module';
 import { HealthModule } from './health/health.module';
 import { LabelsModule } from './labels/labels.module';
@@ -38,7 +39,7 @@ export interface ProcessRoles {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, roles: ProcessRoles): DynamicModule {
-    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, WaitlistModule, CalendarsModule, LabelsModule, LocationsModule, SamplesModule, ScanPagesModule, AuditModule, HealthModule];
+    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, WaitlistModule, CalendarsModule, LabelsModule, LocationsModule, SamplesModule, ScanPagesModule, DatasetsModule, AuditModule, HealthModule];
     return {
       module: AppModule,
       imports: [

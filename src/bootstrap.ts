@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import fastifyCookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -39,6 +40,8 @@ export async function createHttpApp(config: AppConfig, roles: ProcessRoles): Pro
   });
   // The QR scan pages sign in with a cookie (their HTML forms are parsed by the adapter).
   await app.register(fastifyCookie as never);
+  // Dataset uploads: parts are read as streams by the handler (limits are set per request there).
+  await app.register(multipart as never);
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: false });
   app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics', 'S/{*path}'] });
   const metrics = app.get(MetricsService);

@@ -1,3 +1,5 @@
+import { DatasetFile } from '../src/datasets/dataset-file.entity';
+import { Dataset } from '../src/datasets/dataset.entity';
 import { Label } from '../src/labels/label.entity';
 import { Location } from '../src/locations/location.entity';
 import { SampleEvent } from '../src/samples/sample-event.entity';
@@ -43,7 +45,7 @@ describe('migrations', () => {
     const dataSource = new DataSource({
       type: 'postgres',
       url: database.url,
-      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, EquipmentProblem, AuditEntry, OutboxMessage, Qualification, Reservation, ReservationUsage, Run, ReservationSeries, WaitlistEntry, CalendarFeed, Location, Label, Sample, SampleEvent],
+      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, EquipmentProblem, AuditEntry, OutboxMessage, Qualification, Reservation, ReservationUsage, Run, ReservationSeries, WaitlistEntry, CalendarFeed, Location, Label, Sample, SampleEvent, Dataset, DatasetFile],
     });
     await dataSource.initialize();
     try {

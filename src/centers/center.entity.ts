@@ -34,6 +34,14 @@ export class Center {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  /** Embargo rule for datasets: this many years from the start of the fiscal year after the measurement. */
+  @Column({ name: 'embargo_years', type: 'smallint', default: 2 })
+  embargoYears: number;
+
+  /** The month a fiscal year starts (April in Japan). */
+  @Column({ name: 'fiscal_year_start_month', type: 'smallint', default: 4 })
+  fiscalYearStartMonth: number;
+
   @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false })
   createdAt: Date;
 

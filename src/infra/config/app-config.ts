@@ -32,6 +32,8 @@ export interface AppConfig {
   loginLimitPerIp: number;
   outboxPollMs: number;
   shutdownTimeoutMs: number;
+  /** Largest file a dataset upload accepts, in bytes; a larger one is refused with 413. */
+  datasetMaxFileBytes: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -164,5 +166,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginLimitPerIp: integer(env, 'LOGIN_LIMIT_PER_IP', 60, 1, 1_000_000),
     outboxPollMs: integer(env, 'OUTBOX_POLL_MS', 500, 10, 60_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
+    datasetMaxFileBytes: integer(env, 'DATASET_MAX_FILE_BYTES', 5 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
   };
 }

@@ -1,0 +1,294 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { DataSource, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { CentersService } from '../centers/centers.service';
+import { Actor, canManageCenter } from '../common/auth/actor';
+import { AppError } from '../common/errors/app-error';
+import { CursorCodec, Page } from '../common/pagination/cursor';
+import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
+import { validateAs } from '../common/validation/validation';
+import { EquipmentService } from '../equipment/equipment.service';
+import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
+import { ReservationsService } from '../reservations/reservations.service';
+import { SamplesService } from '../samples/samples.service';
+import { DatasetFile } from './dataset-file.entity';
+import { Dataset } from './dataset.entity';
+import { DatasetMetadataDto, DatasetQueryDto, EmbargoExtensionDto, ExportControlDto } from './dto/dataset.dto';
+import { cabinetOfficeClass, defaultEmbargoEnd, oneYearLater } from './embargo';
+import { DatasetStorage, ObjectTooLargeError, StoredObject } from './storage/dataset-storage';
+
+/** The licence of open data unless another is given. */
+export const DEFAULT_OPEN_LICENSE = 'https://creativecommons.org/licenses/by/4.0/';
+const MAX_FILES = 1000;
+
+/** A dataset as the API shows it: the version, its files, samples and the Cabinet Office class. */
+export type DatasetView = Dataset & { files: DatasetFile[]; sampleIds: string[]; cabinetOfficeClass: string };
+
+interface UploadedFile {
+  name: string;
+  mediaType: string;
+  object: StoredObject;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+
+/**
+ * Measurement data with its provenance and rights. An upload streams each file to storage
+ * (size and SHA-256 measured on the way), then validates the metadata and records everything
+ * in one transaction; whatever fails, no file is left behind.
+ */
+@Injectable()
+export class DatasetsService {
+  constructor(
+    @InjectRepository(Dataset) private readonly datasets: Repository<Dataset>,
+    @InjectRepository(DatasetFile) private readonly files: Repository<DatasetFile>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly storage: DatasetStorage,
+    private readonly samples: SamplesService,
+    private readonly equipment: EquipmentService,
+    private readonly reservations: ReservationsService,
+    private readonly centers: CentersService,
+    private readonly audit: AuditService,
+    private readonly cursors: CursorCodec,
+  ) {}
+
+  async list(actor: Actor, query: DatasetQueryDto): Promise<Page<DatasetView>> {
+    const qb = scopedQuery(this.datasets, 'd', actor);
+    if (query.equipmentId) qb.andWhere('d.equipment_id = :equipmentId', { equipmentId: query.equipmentId });
+    if (query.accessClass) qb.andWhere('d.access_class = :accessClass', { accessClass: query.accessClass });
+    if (query.sampleId) qb.andWhere('d.id IN (SELECT dataset_id FROM dataset_samples WHERE sample_id = :sampleId)', { sampleId: query.sampleId });
+    const page = await this.cursors.paginate(
+      qb,
+      [
+        { column: 'd.created_at', value: (d) => d.createdAt.toISOString(), direction: 'DESC' },
+        { column: 'd.id', value: (d) => d.id, direction: 'DESC' },
+      ],
+      query,
+    );
+    return { ...page, items: await this.views(page.items) };
+  }
+
+  async get(actor: Actor, id: string): Promise<DatasetView> {
+    const [view] = await this.views([await findScopedOrFail(this.datasets, actor, id, 'dataset')]);
+    return view;
+  }
+
+  /** `POST /datasets`: multipart with one or more `files` and a `metadata` JSON field. */
+  async create(actor: Actor, request: FastifyRequest): Promise<DatasetView> {
+    const uploaded: UploadedFile[] = [];
+    try {
+      const metadataRaw = await this.receive(request, uploaded);
+      const metadata = await this.parseMetadata(metadataRaw);
+      const id = await this.record(actor, metadata, uploaded);
+      return await this.get(actor, id);
+    } catch (error) {
+      await Promise.all(uploaded.map((file) => this.storage.remove(file.object.key)));
+      throw error;
+    }
+  }
+
+  /** The bytes of one file (with its recorded size, type and hash), if the caller may see the dataset. */
+  async download(actor: Actor, datasetId: string, fileId: string): Promise<{ file: DatasetFile; stream: Readable }> {
+    await findScopedOrFail(this.datasets, actor, datasetId, 'dataset');
+    const file = await this.files.createQueryBuilder('f').addSelect('f.storageKey').where('f.id = :fileId AND f.dataset_id = :datasetId', { fileId, datasetId }).getOne();
+    if (!file) throw AppError.notFound('file', fileId);
+    return { file, stream: this.storage.get(file.storageKey) };
+  }
+
+  /** Extends the embargo once, by one year, with a reason (the owner organization or staff). */
+  async extendEmbargo(actor: Actor, id: string, dto: EmbargoExtensionDto): Promise<DatasetView> {
+    const dataset = await findScopedOrFail(this.datasets, actor, id, 'dataset');
+    if (!dataset.embargoUntil) throw new AppError('invalid-transition', 'The dataset has no embargo to extend', [{ field: 'embargoUntil', message: 'is not set' }]);
+    if (dataset.embargoExtendedAt) {
+      throw AppError.conflict(`The embargo was already extended once (on ${dataset.embargoExtendedAt.toISOString().slice(0, 10)}); it can be extended only once`, 'embargoUntil');
+    }
+    await this.dataSource.transaction((em) =>
+      this.audit.update(
+        em,
+        actor,
+        Dataset,
+        'dataset',
+        id,
+        { embargoUntil: oneYearLater(dataset.embargoUntil!), embargoExtendedAt: new Date(), embargoExtensionReason: dto.reason },
+        { action: 'embargo_extended' },
+      ),
+    );
+    return this.get(actor, id);
+  }
+
+  /** Staff record the export-control classification, with a reason; who and when are kept. */
+  async classify(actor: Actor, id: string, dto: ExportControlDto): Promise<DatasetView> {
+    const dataset = await findScopedOrFail(this.datasets, actor, id, 'dataset');
+    if (!canManageCenter(actor, dataset.centerId)) throw AppError.forbidden('Only staff of the center may classify its datasets for export control');
+    await this.dataSource.transaction((em) =>
+      this.audit.update(
+        em,
+        actor,
+        Dataset,
+        'dataset',
+        id,
+        { exportControl: dto.classification, exportControlBy: actor.userId, exportControlAt: new Date(), exportControlReason: dto.reason },
+        { action: 'export_control_classified' },
+      ),
+    );
+    return this.get(actor, id);
+  }
+
+  /**
+   * Reads the multipart body: every `files` part streamed to storage (a file over the limit is
+   * a 413), the `metadata` field kept as text. Anything else is a 400 naming the part.
+   */
+  private async receive(request: FastifyRequest, uploaded: UploadedFile[]): Promise<string> {
+    if (!request.isMultipart()) throw new AppError('unsupported-media-type', 'Send multipart/form-data with `files` and a `metadata` JSON field');
+    let metadata: string | undefined;
+    const parts = request.parts({ limits: { fileSize: this.config.datasetMaxFileBytes, files: MAX_FILES, fields: 5, fieldSize: 1024 * 1024 } });
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'files') throw AppError.badInput(part.fieldname, 'unknown file field; send files as `files`');
+        uploaded.push(await this.store(part));
+      } else if (part.fieldname === 'metadata') {
+        metadata = String(part.value);
+      } else {
+        throw AppError.badInput(part.fieldname, 'unknown field; send `files` and `metadata`');
+      }
+    }
+    if (!uploaded.length) throw AppError.badInput('files', 'send at least one file');
+    if (metadata === undefined) throw AppError.badInput('metadata', 'is required (a JSON object)');
+    const names = new Set<string>();
+    for (const file of uploaded) {
+      if (names.has(file.name)) throw AppError.badInput('files', `two files are named ${file.name}`);
+      names.add(file.name);
+    }
+    return metadata;
+  }
+
+  private async store(part: MultipartFile): Promise<UploadedFile> {
+    const name = part.filename?.trim();
+    if (!name || name.length > 255 || /[/\\\0]/.test(name)) {
+      part.file.resume();
+      throw AppError.badInput('files', 'every file needs a plain file name (no path), at most 255 characters');
+    }
+    try {
+      return { name, mediaType: part.mimetype || 'application/octet-stream', object: await this.storage.put(part.file, this.config.datasetMaxFileBytes) };
+    } catch (error) {
+      if (error instanceof ObjectTooLargeError) {
+        throw new AppError('payload-too-large', `${name} is larger than the limit of ${this.config.datasetMaxFileBytes} bytes`, [{ field: 'files', message: `${name} is too large` }]);
+      }
+      throw error;
+    }
+  }
+
+  private async parseMetadata(raw: string): Promise<DatasetMetadataDto> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw AppError.badInput('metadata', 'is not JSON');
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw AppError.badInput('metadata', 'must be a JSON object');
+    return validateAs(DatasetMetadataDto, parsed as Record<string, unknown>, 'metadata.');
+  }
+
+  /** Checks the references and rights, then records the dataset, its samples and files. */
+  private async record(actor: Actor, metadata: DatasetMetadataDto, uploaded: UploadedFile[]): Promise<string> {
+    const samples = await Promise.all(
+      metadata.sampleIds.map((id, i) =>
+        this.samples.find(actor, id).catch(() => {
+          throw AppError.badInput(`metadata.sampleIds[${i}]`, 'no such sample');
+        }),
+      ),
+    );
+    const owners = new Set(samples.map((s) => s.organizationId));
+    if (owners.size > 1) throw AppError.badInput('metadata.sampleIds', 'samples of different owners cannot share a dataset');
+    const tool = await this.equipment.get(actor, metadata.equipmentId).catch(() => {
+      throw AppError.badInput('metadata.equipmentId', 'no such equipment');
+    });
+    if (metadata.reservationId) {
+      const reservation = await this.reservations.get(actor, metadata.reservationId).catch(() => {
+        throw AppError.badInput('metadata.reservationId', 'no such reservation');
+      });
+      if (reservation.equipmentId !== tool.id) throw AppError.badInput('metadata.reservationId', 'is on other equipment');
+    }
+    const center = await this.centers.requireExisting(actor, tool.centerId, 'metadata.equipmentId');
+    const measuredAt = new Date(metadata.measuredAt);
+    if (measuredAt.getTime() > Date.now() + 5 * 60_000) throw AppError.badInput('metadata.measuredAt', 'is in the future');
+    const embargoUntil =
+      metadata.embargoUntil !== undefined
+        ? metadata.embargoUntil
+        : metadata.accessClass === 'closed'
+          ? null
+          : defaultEmbargoEnd(measuredAt, center.timezone, { years: center.embargoYears, fiscalYearStartMonth: center.fiscalYearStartMonth });
+    if (embargoUntil && embargoUntil < today() && metadata.accessClass !== 'open') {
+      throw AppError.badInput('metadata.embargoUntil', `is in the past; a ${metadata.accessClass} dataset needs a future embargo end or none`);
+    }
+    if (embargoUntil === null && metadata.accessClass === 'shared') throw AppError.badInput('metadata.embargoUntil', 'is required for shared data (or leave it out for the default)');
+    const license = metadata.license ?? (metadata.accessClass === 'open' ? DEFAULT_OPEN_LICENSE : null);
+
+    // The first version starts its series: the series id is its own id.
+    const id = randomUUID();
+    return this.dataSource.transaction(async (em) => {
+      const dataset = await this.audit.insert(em, actor, Dataset, 'dataset', {
+        id,
+        seriesId: id,
+        version: 1,
+        previousId: null,
+        centerId: tool.centerId,
+        organizationId: samples[0].organizationId,
+        projectId: samples[0].projectId,
+        title: metadata.title,
+        description: metadata.description ?? null,
+        technique: metadata.technique,
+        equipmentId: tool.id,
+        reservationId: metadata.reservationId ?? null,
+        serviceRequestId: metadata.serviceRequestId ?? null,
+        operatorId: metadata.operatorId ?? actor.userId,
+        measuredAt,
+        parameters: metadata.parameters ?? {},
+        accessClass: metadata.accessClass,
+        embargoUntil,
+        license,
+        exportControl: metadata.exportControl,
+        exportControlBy: actor.userId,
+        exportControlAt: new Date(),
+        createdBy: actor.userId,
+      });
+      await em.query(`INSERT INTO dataset_samples (dataset_id, sample_id) SELECT $1, unnest($2::uuid[])`, [dataset.id, metadata.sampleIds]);
+      await em.query(
+        `INSERT INTO dataset_files (dataset_id, name, size, sha256, media_type, storage_key)
+         SELECT $1, name, size, sha256, media_type, storage_key FROM unnest($2::varchar[], $3::bigint[], $4::char(64)[], $5::varchar[], $6::varchar[])
+           AS t(name, size, sha256, media_type, storage_key)`,
+        [
+          dataset.id,
+          uploaded.map((f) => f.name),
+          uploaded.map((f) => f.object.size),
+          uploaded.map((f) => f.object.sha256),
+          uploaded.map((f) => f.mediaType),
+          uploaded.map((f) => f.object.key),
+        ],
+      );
+      return dataset.id;
+    });
+  }
+
+  private async views(datasets: Dataset[]): Promise<DatasetView[]> {
+    if (!datasets.length) return [];
+    const ids = datasets.map((d) => d.id);
+    const [files, links] = await Promise.all([
+      this.files.createQueryBuilder('f').where('f.dataset_id IN (:...ids)', { ids }).orderBy('f.name').getMany(),
+      this.dataSource.query('SELECT dataset_id, sample_id FROM dataset_samples WHERE dataset_id = ANY($1) ORDER BY sample_id', [ids]) as Promise<{ dataset_id: string; sample_id: string }[]>,
+    ]);
+    return datasets.map((d) =>
+      Object.assign(d, {
+        files: files.filter((f) => f.datasetId === d.id),
+        sampleIds: links.filter((l) => l.dataset_id === d.id).map((l) => l.sample_id),
+        cabinetOfficeClass: cabinetOfficeClass(d.accessClass, d.embargoUntil, today()),
+      }),
+    );
+  }
+}

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { bearer, seedWorld, World } from './support/fixtures';
+import { createTestApp, TestApp } from './support/test-app';
+
+const MAX_FILE_BYTES = 64 * 1024;
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+describe('datasets', () => {
+  let t: TestApp;
+  let world: World;
+  let sampleA: { id: string };
+  let sampleB: { id: string };
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { DATASET_MAX_FILE_BYTES: String(MAX_FILE_BYTES) } });
+    world = await seedWorld(t);
+    const register = async (token: string, projectId: string) =>
+      (await t.http().post('/api/v1/samples').set(bearer(token)).send({ centerId: world.centers.kns.id, projectId, name: 'Film F1', form: 'film' }).expect(201)).body;
+    sampleA = await register(world.tokens.memberA, world.projects.a.id);
+    sampleB = await register(world.tokens.memberB, world.projects.b.id);
+  });
+  afterAll(() => t.close());
+
+  const metadata = (extra: Record<string, unknown> = {}) => ({
+    title: 'XRR of Al2O3 on GaN',
+    technique: 'XRR',
+    sampleIds: [sampleA.id],
+    equipmentId: world.tools[0].id,
+    measuredAt: '2026-11-20T10:00:00+09:00',
+    parameters: { wavelengthNm: 0.154 },
+    accessClass: 'open',
+    exportControl: 'not-applicable',
+    ...extra,
+  });
+  const upload = (token: string, meta: unknown, files: [string, Buffer][] = [['scan.raw', Buffer.from('counts 1 2 3')]]) => {
+    let req = t.http().post('/api/v1/datasets').set(bearer(token));
+    for (const [name, data] of files) req = req.attach('files', data, name);
+    return meta === undefined ? req : req.field('metadata', typeof meta === 'string' ? meta : JSON.stringify(meta));
+  };
+  const storedObjects = () => {
+    try {
+      return readdirSync(join(t.config.dataDir, 'datasets', 'objects'));
+    } catch {
+      return [];
+    }
+  };
+
+  it('streams files to storage with size and SHA-256, applies the embargo rule and the default licence, and serves the bytes back', async () => {
+    const raw = Buffer.alloc(50_000, 7);
+    const res = await upload(world.tokens.memberA, metadata(), [
+      ['xrr-w07.raw', raw],
+      ['notes.txt', Buffer.from('測定メモ: 20.4 nm')],
+    ]);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      version: 1,
+      previousId: null,
+      organizationId: world.orgs.a.id,
+      accessClass: 'open',
+      embargoUntil: '2029-04-01',
+      cabinetOfficeClass: '公開期間猶予',
+      license: 'https://creativecommons.org/licenses/by/4.0/',
+      exportControl: 'not-applicable',
+      exportControlBy: world.users.memberA.id,
+      sampleIds: [sampleA.id],
+    });
+    expect(res.body.seriesId).toBe(res.body.id);
+    const file = res.body.files.find((f: { name: string }) => f.name === 'xrr-w07.raw');
+    expect(file).toMatchObject({ size: 50_000, sha256: sha256(raw) });
+    expect(file).not.toHaveProperty('storageKey');
+
+    const download = await t.http().get(`/api/v1/datasets/${res.body.id}/files/${file.id}`).set(bearer(world.tokens.memberA)).buffer(true).parse(binary).expect(200);
+    expect(sha256(download.body as Buffer)).toBe(file.sha256);
+    expect(Number(download.headers['content-length'])).toBe(50_000);
+
+    expect((await t.http().get(`/api/v1/datasets/${res.body.id}`).set(bearer(world.tokens.memberB))).status).toBe(404);
+    expect((await t.http().get(`/api/v1/datasets/${res.body.id}/files/${file.id}`).set(bearer(world.tokens.memberB))).status).toBe(404);
+    const list = await t.http().get(`/api/v1/datasets?sampleId=${sampleA.id}`).set(bearer(world.tokens.memberA)).expect(200);
+    expect(list.body.items.map((d: { id: string }) => d.id)).toContain(res.body.id);
+    await expect(t.dataSource.query(`UPDATE dataset_files SET name = 'x' WHERE id = $1`, [file.id])).rejects.toThrow(/append-only/);
+  });
+
+  it('refuses a file over the limit with 413 and keeps nothing of the upload', async () => {
+    const before = storedObjects().length;
+    const [{ n: rowsBefore }] = await t.dataSource.query('SELECT count(*)::int AS n FROM datasets');
+    const res = await upload(world.tokens.memberA, metadata(), [
+      ['small.txt', Buffer.from('fine')],
+      ['huge.raw', Buffer.alloc(MAX_FILE_BYTES + 1, 1)],
+    ]);
+    expect(res.status).toBe(413);
+    expect(res.body.errors).toEqual([{ field: 'files', message: 'huge.raw is too large' }]);
+    expect(storedObjects().length).toBe(before);
+    expect(storedObjects().filter((name) => name.endsWith('.part'))).toEqual([]);
+    const [{ n: rowsAfter }] = await t.dataSource.query('SELECT count(*)::int AS n FROM datasets');
+    expect(rowsAfter).toBe(rowsBefore);
+  });
+
+  it('answers bad uploads with a 400 naming the part or field, and keeps no file', async () => {
+    const before = storedObjects().length;
+    const cases: [unknown, string | undefined, string][] = [
+      [metadata(), 'none', 'files'],
+      [undefined, undefined, 'metadata'],
+      ['{not json', undefined, 'metadata'],
+      [metadata({ sampleIds: ['00000000-0000-4000-8000-000000000000'] }), undefined, 'metadata.sampleIds[0]'],
+      [metadata({ sampleIds: [sampleB.id] }), undefined, 'metadata.sampleIds[0]'],
+      [metadata({ equipmentId: '00000000-0000-4000-8000-000000000000' }), undefined, 'metadata.equipmentId'],
+      [metadata({ accessClass: 'shared', embargoUntil: '2020-01-01' }), undefined, 'metadata.embargoUntil'],
+      [metadata({ license: 'CC BY 4.0' }), undefined, 'metadata.license'],
+      [metadata({ exportControl: 'secret' }), undefined, 'metadata.exportControl'],
+    ];
+    for (const [meta, files, field] of cases) {
+      const res = await upload(world.tokens.memberA, meta, files === 'none' ? [] : undefined);
+      expect([res.status, res.body.errors?.[0]?.field]).toEqual([400, field]);
+    }
+    expect(storedObjects().length).toBe(before);
+    const json = await t.http().post('/api/v1/datasets').set(bearer(world.tokens.memberA)).send({ title: 'x' });
+    expect(json.status).toBe(415);
+  });
+
+  it('extends the embargo once by a year with a reason; staff record export control with who and when', async () => {
+    const created = (await upload(world.tokens.memberA, metadata({ accessClass: 'shared', exportControl: 'undetermined' })).expect(201)).body;
+    expect(created).toMatchObject({ embargoUntil: '2029-04-01', cabinetOfficeClass: '共有', license: null });
+    const noReason = await t.http().post(`/api/v1/datasets/${created.id}/embargo-extension`).set(bearer(world.tokens.memberA)).send({});
+    expect(noReason.status).toBe(400);
+    const extended = await t.http().post(`/api/v1/datasets/${created.id}/embargo-extension`).set(bearer(world.tokens.memberA)).send({ reason: 'Patent filing pending' }).expect(200);
+    expect(extended.body).toMatchObject({ embargoUntil: '2030-04-01', embargoExtensionReason: 'Patent filing pending' });
+    const again = await t.http().post(`/api/v1/datasets/${created.id}/embargo-extension`).set(bearer(world.tokens.memberA)).send({ reason: 'more time' });
+    expect(again.status).toBe(409);
+
+    expect((await t.http().post(`/api/v1/datasets/${created.id}/export-control`).set(bearer(world.tokens.memberA)).send({ classification: 'not-applicable', reason: 'x' })).status).toBe(403);
+    const classified = await t.http().post(`/api/v1/datasets/${created.id}/export-control`).set(bearer(world.tokens.staff)).send({ classification: 'not-applicable', reason: 'Reviewed against the list' }).expect(200);
+    expect(classified.body).toMatchObject({ exportControl: 'not-applicable', exportControlBy: world.users.staff.id, exportControlReason: 'Reviewed against the list' });
+    const audit = await t.http().get(`/api/v1/audit?entity=dataset&id=${created.id}`).set(bearer(world.tokens.admin)).expect(200);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['export_control_classified', 'embargo_extended', 'create']);
+  });
+});
+
+/** supertest parser that keeps a binary body as a Buffer. */
+function binary(res: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+}
