@@ -119,6 +119,27 @@ describe('datasets', () => {
     expect(json.status).toBe(415);
   });
 
+  it('corrects by a new version linked to the previous one, keeping unchanged files as they are', async () => {
+    const first = (await upload(world.tokens.memberA, metadata(), [['a.raw', Buffer.from('aaa')], ['b.raw', Buffer.from('bbb')]]).expect(201)).body;
+    const keep = first.files.find((f: { name: string }) => f.name === 'a.raw');
+    const versionOf = (id: string, meta: unknown, files: [string, Buffer][]) => {
+      let req = t.http().post(`/api/v1/datasets/${id}/versions`).set(bearer(world.tokens.memberA));
+      for (const [name, data] of files) req = req.attach('files', data, name);
+      return req.field('metadata', JSON.stringify(meta));
+    };
+    const noReason = await versionOf(first.id, { keepFileIds: [keep.id] }, []);
+    expect([noReason.status, noReason.body.errors[0].field]).toEqual([400, 'metadata.reason']);
+    const second = await versionOf(first.id, { reason: 'b.raw had the wrong dead time', keepFileIds: [keep.id], title: 'XRR (corrected)' }, [['b.raw', Buffer.from('bbb-corrected')]]);
+    expect(second.status).toBe(201);
+    expect(second.body).toMatchObject({ version: 2, previousId: first.id, seriesId: first.id, correctionReason: 'b.raw had the wrong dead time', title: 'XRR (corrected)', sampleIds: [sampleA.id] });
+    expect(second.body.files.find((f: { name: string }) => f.name === 'a.raw').sha256).toBe(keep.sha256);
+    expect(second.body.files.find((f: { name: string }) => f.name === 'b.raw').sha256).toBe(sha256('bbb-corrected'));
+    const untouched = await t.http().get(`/api/v1/datasets/${first.id}`).set(bearer(world.tokens.memberA)).expect(200);
+    expect(untouched.body.files.find((f: { name: string }) => f.name === 'b.raw').sha256).toBe(sha256('bbb'));
+    const fork = await versionOf(first.id, { reason: 'again from v1', keepFileIds: [keep.id] }, []);
+    expect(fork.status).toBe(409);
+  });
+
   it('extends the embargo once by a year with a reason; staff record export control with who and when', async () => {
     const created = (await upload(world.tokens.memberA, metadata({ accessClass: 'shared', exportControl: 'undetermined' })).expect(201)).body;
     expect(created).toMatchObject({ embargoUntil: '2029-04-01', cabinetOfficeClass: '共有', license: null });

@@ -47,6 +47,27 @@ export class DatasetsController {
     return this.datasets.create(actor, request);
   }
 
+  /**
+   * A correction: a new version of the latest version, with the files kept (`keepFileIds`) and
+   * the files uploaded, and the `reason` (multipart: `files` and `metadata`).
+   */
+  @Post(':id/versions')
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['metadata'],
+      properties: {
+        files: { type: 'array', items: { type: 'string', format: 'binary' } },
+        metadata: { type: 'string', description: 'JSON: DatasetVersionMetadataDto' },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: Dataset })
+  createVersion(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Req() request: FastifyRequest): Promise<DatasetView> {
+    return this.datasets.createVersion(actor, id, request);
+  }
+
   @Get(':id')
   get(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string): Promise<DatasetView> {
     return this.datasets.get(actor, id);

@@ -4,7 +4,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CentersService } from '../centers/centers.service';
 import { Actor, canManageCenter } from '../common/auth/actor';
@@ -18,7 +18,7 @@ import { ReservationsService } from '../reservations/reservations.service';
 import { SamplesService } from '../samples/samples.service';
 import { DatasetFile } from './dataset-file.entity';
 import { Dataset } from './dataset.entity';
-import { DatasetMetadataDto, DatasetQueryDto, EmbargoExtensionDto, ExportControlDto } from './dto/dataset.dto';
+import { DatasetMetadataDto, DatasetQueryDto, DatasetVersionMetadataDto, EmbargoExtensionDto, ExportControlDto } from './dto/dataset.dto';
 import { cabinetOfficeClass, defaultEmbargoEnd, oneYearLater } from './embargo';
 import { DatasetStorage, ObjectTooLargeError, StoredObject } from './storage/dataset-storage';
 
@@ -84,9 +84,54 @@ export class DatasetsService {
     const uploaded: UploadedFile[] = [];
     try {
       const metadataRaw = await this.receive(request, uploaded);
-      const metadata = await this.parseMetadata(metadataRaw);
+      const metadata = await validateAs(DatasetMetadataDto, this.parseJsonObject(metadataRaw), 'metadata.');
       const id = await this.record(actor, metadata, uploaded);
       return await this.get(actor, id);
+    } catch (error) {
+      await Promise.all(uploaded.map((file) => this.storage.remove(file.object.key)));
+      throw error;
+    }
+  }
+
+  /**
+   * `POST /datasets/:id/versions`: a correction. Files never change, so a correction is a new
+   * version of the latest one: the files kept (`keepFileIds`, the same stored objects) plus
+   * the files uploaded, with the reason recorded. Only the latest version can be corrected.
+   */
+  async createVersion(actor: Actor, id: string, request: FastifyRequest): Promise<DatasetView> {
+    const previous = await findScopedOrFail(this.datasets, actor, id, 'dataset');
+    const uploaded: UploadedFile[] = [];
+    try {
+      const raw = await this.receive(request, uploaded, false);
+      const metadata = await validateAs(DatasetVersionMetadataDto, this.parseJsonObject(raw), 'metadata.');
+      const kept = metadata.keepFileIds?.length
+        ? await this.files.createQueryBuilder('f').addSelect('f.storageKey').where('f.dataset_id = :id AND f.id IN (:...ids)', { id, ids: metadata.keepFileIds }).getMany()
+        : [];
+      const missing = (metadata.keepFileIds ?? []).findIndex((fileId) => !kept.some((f) => f.id === fileId));
+      if (missing >= 0) throw AppError.badInput(`metadata.keepFileIds[${missing}]`, 'is not a file of this version');
+      if (!kept.length && !uploaded.length) throw AppError.badInput('files', 'a version needs at least one file (kept or uploaded)');
+      const clash = uploaded.find((file) => kept.some((f) => f.name === file.name));
+      if (clash) throw AppError.badInput('files', `${clash.name} is also kept from the previous version; leave it out of keepFileIds to replace it`);
+      const newId = randomUUID();
+      await this.dataSource.transaction(async (em) => {
+        const [latest] = (await em.query('SELECT max(version)::int AS version FROM datasets WHERE series_id = $1', [previous.seriesId])) as { version: number }[];
+        if (latest.version !== previous.version) throw AppError.conflict(`Version ${latest.version} is the latest; correct that one`, 'id');
+        const { id: _id, createdAt: _c, updatedAt: _u, ...fields } = previous;
+        await this.audit.insert(em, actor, Dataset, 'dataset', {
+          ...fields,
+          id: newId,
+          version: previous.version + 1,
+          previousId: previous.id,
+          correctionReason: metadata.reason,
+          title: metadata.title ?? previous.title,
+          description: metadata.description ?? previous.description,
+          parameters: metadata.parameters ?? previous.parameters,
+          createdBy: actor.userId,
+        });
+        await em.query(`INSERT INTO dataset_samples (dataset_id, sample_id) SELECT $1, sample_id FROM dataset_samples WHERE dataset_id = $2`, [newId, previous.id]);
+        await this.insertFiles(em, newId, [...kept.map((f) => ({ name: f.name, mediaType: f.mediaType, object: { key: f.storageKey, size: f.size, sha256: f.sha256 } })), ...uploaded]);
+      });
+      return await this.get(actor, newId);
     } catch (error) {
       await Promise.all(uploaded.map((file) => this.storage.remove(file.object.key)));
       throw error;
@@ -144,7 +189,7 @@ export class DatasetsService {
    * Reads the multipart body: every `files` part streamed to storage (a file over the limit is
    * a 413), the `metadata` field kept as text. Anything else is a 400 naming the part.
    */
-  private async receive(request: FastifyRequest, uploaded: UploadedFile[]): Promise<string> {
+  private async receive(request: FastifyRequest, uploaded: UploadedFile[], filesRequired = true): Promise<string> {
     if (!request.isMultipart()) throw new AppError('unsupported-media-type', 'Send multipart/form-data with `files` and a `metadata` JSON field');
     let metadata: string | undefined;
     const parts = request.parts({ limits: { fileSize: this.config.datasetMaxFileBytes, files: MAX_FILES, fields: 5, fieldSize: 1024 * 1024 } });
@@ -158,7 +203,7 @@ export class DatasetsService {
         throw AppError.badInput(part.fieldname, 'unknown field; send `files` and `metadata`');
       }
     }
-    if (!uploaded.length) throw AppError.badInput('files', 'send at least one file');
+    if (filesRequired && !uploaded.length) throw AppError.badInput('files', 'send at least one file');
     if (metadata === undefined) throw AppError.badInput('metadata', 'is required (a JSON object)');
     const names = new Set<string>();
     for (const file of uploaded) {
@@ -184,7 +229,7 @@ export class DatasetsService {
     }
   }
 
-  private async parseMetadata(raw: string): Promise<DatasetMetadataDto> {
+  private parseJsonObject(raw: string): Record<string, unknown> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
@@ -192,7 +237,16 @@ export class DatasetsService {
       throw AppError.badInput('metadata', 'is not JSON');
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw AppError.badInput('metadata', 'must be a JSON object');
-    return validateAs(DatasetMetadataDto, parsed as Record<string, unknown>, 'metadata.');
+    return parsed as Record<string, unknown>;
+  }
+
+  private insertFiles(em: EntityManager, datasetId: string, files: UploadedFile[]): Promise<unknown> {
+    return em.query(
+      `INSERT INTO dataset_files (dataset_id, name, size, sha256, media_type, storage_key)
+       SELECT $1, name, size, sha256, media_type, storage_key FROM unnest($2::varchar[], $3::bigint[], $4::char(64)[], $5::varchar[], $6::varchar[])
+         AS t(name, size, sha256, media_type, storage_key)`,
+      [datasetId, files.map((f) => f.name), files.map((f) => f.object.size), files.map((f) => f.object.sha256), files.map((f) => f.mediaType), files.map((f) => f.object.key)],
+    );
   }
 
   /** Checks the references and rights, then records the dataset, its samples and files. */
@@ -259,19 +313,7 @@ export class DatasetsService {
         createdBy: actor.userId,
       });
       await em.query(`INSERT INTO dataset_samples (dataset_id, sample_id) SELECT $1, unnest($2::uuid[])`, [dataset.id, metadata.sampleIds]);
-      await em.query(
-        `INSERT INTO dataset_files (dataset_id, name, size, sha256, media_type, storage_key)
-         SELECT $1, name, size, sha256, media_type, storage_key FROM unnest($2::varchar[], $3::bigint[], $4::char(64)[], $5::varchar[], $6::varchar[])
-           AS t(name, size, sha256, media_type, storage_key)`,
-        [
-          dataset.id,
-          uploaded.map((f) => f.name),
-          uploaded.map((f) => f.object.size),
-          uploaded.map((f) => f.object.sha256),
-          uploaded.map((f) => f.mediaType),
-          uploaded.map((f) => f.object.key),
-        ],
-      );
+      await this.insertFiles(em, dataset.id, uploaded);
       return dataset.id;
     });
   }

@@ -118,3 +118,38 @@ export class ExportControlDto {
   @MaxLength(1000)
   reason: string;
 }
+
+/** The `metadata` part of `POST /datasets/:id/versions`: why, which files stay, what changes. */
+export class DatasetVersionMetadataDto {
+  @ApiProperty({ example: 'Detector dead-time correction was missing' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  reason: string;
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'files of the previous version that stay as they are' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ArrayUnique()
+  @IsUUID(undefined, { each: true })
+  keepFileIds?: string[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(300)
+  title?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(10_000)
+  description?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsObject()
+  parameters?: Record<string, unknown>;
+}
