@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bearer, seedWorld, World } from './support/fixtures';
 import { createTestApp, TestApp } from './support/test-app';
+import { readZip } from './support/zip';
 
 const MAX_FILE_BYTES = 64 * 1024;
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -138,6 +139,64 @@ describe('datasets', () => {
     expect(untouched.body.files.find((f: { name: string }) => f.name === 'b.raw').sha256).toBe(sha256('bbb'));
     const fork = await versionOf(first.id, { reason: 'again from v1', keepFileIds: [keep.id] }, []);
     expect(fork.status).toBe(409);
+  });
+
+  it('packages a version as RO-Crate 1.2 laid out for RDE, with a manifest, byte-identical every time', async () => {
+    const tool = world.tools[0];
+    const sample = (await t.http().post('/api/v1/samples').set(bearer(world.tokens.memberA)).send({ centerId: world.centers.kns.id, projectId: world.projects.a.id, name: '窒化ガリウム W9', material: 'GaN', form: 'wafer' }).expect(201)).body;
+    await t.http().post(`/api/v1/samples/${sample.id}/receive`).set(bearer(world.tokens.staff)).send({ condition: 'intact' }).expect(200);
+    await t.http().post(`/api/v1/samples/${sample.id}/store`).set(bearer(world.tokens.staff)).send({ locationId: (await t.http().post('/api/v1/locations').set(bearer(world.tokens.staff)).send({ centerId: world.centers.kns.id, name: `Rack ${Date.now()}`, kind: 'shelf' })).body.id }).expect(200);
+    await t.http().post(`/api/v1/samples/${sample.id}/check-out`).set(bearer(world.tokens.staff)).send({ equipmentId: tool.id }).expect(200);
+    await t.http().post(`/api/v1/samples/${sample.id}/process-step`).set(bearer(world.tokens.staff)).send({ equipmentId: tool.id, recipe: 'ALD-Al2O3', recipeVersion: '3', startedAt: new Date().toISOString(), endedAt: new Date(Date.now() + 60_000).toISOString(), outcome: 'success' }).expect(200);
+    const raw = Buffer.from('2theta,counts\n0.1,120\n');
+    const created = (await upload(world.tokens.memberA, metadata({ sampleIds: [sample.id], measuredAt: new Date().toISOString(), parameters: { wavelengthNm: 0.154, slits: { divergenceDeg: 0.5 } } }), [['scan.csv', raw]]).expect(201)).body;
+
+    const get = async (token = world.tokens.memberA) => t.http().get(`/api/v1/datasets/${created.id}/package`).set(bearer(token)).buffer(true).parse(binary);
+    const first = await get();
+    expect(first.status).toBe(200);
+    expect(first.headers['content-type']).toBe('application/zip');
+    const second = await get(world.tokens.staff);
+    expect(sha256(second.body as Buffer)).toBe(sha256(first.body as Buffer));
+
+    const entries = await readZip(first.body as Buffer);
+    expect(entries.map((e) => e.path)).toEqual(['invoice/invoice.json', 'manifest-sha256.txt', 'meta/metadata.json', 'raw/scan.csv', 'ro-crate-metadata.json', 'tasksupport/metadata-def.json']);
+    const byPath = new Map(entries.map((e) => [e.path, e.data]));
+    expect(byPath.get('raw/scan.csv')).toEqual(raw);
+    const manifestLines = byPath.get('manifest-sha256.txt')!.toString().trim().split('\n');
+    expect(manifestLines).toHaveLength(5);
+    for (const line of manifestLines) {
+      const [hash, path] = line.split('  ');
+      expect(sha256(byPath.get(path)!)).toBe(hash);
+    }
+
+    const crate = JSON.parse(byPath.get('ro-crate-metadata.json')!.toString());
+    expect(crate['@context']).toBe('https://w3id.org/ro/crate/1.2/context');
+    const entity = (id: string) => crate['@graph'].find((e: { '@id': string }) => e['@id'] === id);
+    expect(entity('./')).toMatchObject({ '@type': 'Dataset', name: 'XRR of Al2O3 on GaN', license: { '@id': 'https://creativecommons.org/licenses/by/4.0/' }, identifier: `urn:uuid:${created.id}` });
+    expect(entity('raw/scan.csv')).toMatchObject({ '@type': 'File', contentSize: String(raw.length), sha256: sha256(raw), encodingFormat: 'text/csv' });
+    expect(entity(`#equipment-${tool.id}`)).toMatchObject({ '@type': 'IndividualProduct' });
+    const action = crate['@graph'].find((e: { '@type': string }) => e['@type'] === 'CreateAction');
+    expect(action).toMatchObject({ name: 'ALD-Al2O3 v3', instrument: { '@id': `#equipment-${tool.id}` }, object: [{ '@id': `#sample-${sample.id}` }], agent: { '@id': `#person-${world.users.staff.id}` } });
+    expect(entity('#prop-export-control')).toMatchObject({ '@type': 'PropertyValue', value: 'not-applicable' });
+
+    const invoice = JSON.parse(byPath.get('invoice/invoice.json')!.toString());
+    expect(invoice.basic).toMatchObject({ dataName: 'XRR of Al2O3 on GaN', instrumentId: tool.code });
+    expect(invoice.sample).toMatchObject({ sampleId: null, names: [sample.code] });
+    const meta = JSON.parse(byPath.get('meta/metadata.json')!.toString());
+    expect(meta.constant['parameters.slits.divergenceDeg']).toEqual({ value: 0.5 });
+    const definitions = JSON.parse(byPath.get('tasksupport/metadata-def.json')!.toString());
+    expect(Object.keys(definitions).sort()).toEqual(Object.keys(meta.constant).sort());
+
+    expect((await get(world.tokens.memberB)).status).toBe(404);
+  });
+
+  it('puts the files of closed data under nonshared_raw/', async () => {
+    const created = (await upload(world.tokens.memberA, metadata({ accessClass: 'closed' }), [['secret.raw', Buffer.from('x')]]).expect(201)).body;
+    expect(created).toMatchObject({ embargoUntil: null, license: null, cabinetOfficeClass: '非共有・非公開' });
+    const res = await t.http().get(`/api/v1/datasets/${created.id}/package`).set(bearer(world.tokens.memberA)).buffer(true).parse(binary).expect(200);
+    const paths = (await readZip(res.body as Buffer)).map((e) => e.path);
+    expect(paths).toContain('nonshared_raw/secret.raw');
+    expect(paths.filter((p) => p.startsWith('raw/'))).toEqual([]);
   });
 
   it('extends the embargo once by a year with a reason; staff record export control with who and when', async () => {

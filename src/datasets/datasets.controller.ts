@@ -10,13 +10,17 @@ import { UuidPipe } from '../common/validation/validation';
 import { Dataset } from './dataset.entity';
 import { DatasetQueryDto, EmbargoExtensionDto, ExportControlDto } from './dto/dataset.dto';
 import { DatasetsService, DatasetView } from './datasets.service';
+import { DatasetPackageService } from './package/dataset-package.service';
 
 @ApiTags('datasets')
 @ApiBearerAuth()
 @ApiProblems()
 @Controller('datasets')
 export class DatasetsController {
-  constructor(private readonly datasets: DatasetsService) {}
+  constructor(
+    private readonly datasets: DatasetsService,
+    private readonly packages: DatasetPackageService,
+  ) {}
 
   /** Datasets the caller may see (members: their organization's), newest first. */
   @Get()
@@ -83,6 +87,17 @@ export class DatasetsController {
       length: file.size,
       disposition: `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
     });
+  }
+
+  /**
+   * The handover package of this version as a zip (RO-Crate 1.2 laid out for NIMS RDE, with
+   * manifest-sha256.txt), streamed. The same version always gives the same bytes.
+   */
+  @Get(':id/package')
+  @ApiProduces('application/zip')
+  async package(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string): Promise<StreamableFile> {
+    const { filename, stream } = await this.packages.stream(actor, id);
+    return new StreamableFile(stream, { type: 'application/zip', disposition: `attachment; filename="${filename}"` });
   }
 
   /** Extends the embargo by one year, once, with a reason. */

@@ -9,6 +9,7 @@ import { DatasetFile } from './dataset-file.entity';
 import { Dataset } from './dataset.entity';
 import { DatasetsController } from './datasets.controller';
 import { DatasetsService } from './datasets.service';
+import { DatasetPackageService } from './package/dataset-package.service';
 import { DatasetStorage } from './storage/dataset-storage';
 import { LocalDiskStorage } from './storage/local-disk.storage';
 
@@ -16,7 +17,7 @@ import { LocalDiskStorage } from './storage/local-disk.storage';
   imports: [TypeOrmModule.forFeature([Dataset, DatasetFile]), AuditModule, CentersModule, EquipmentModule, ReservationsModule, SamplesModule],
   controllers: [DatasetsController],
   // The storage driver: local disk under DATA_DIR; another driver replaces this one line.
-  providers: [DatasetsService, { provide: DatasetStorage, useClass: LocalDiskStorage }],
+  providers: [DatasetsService, DatasetPackageService, { provide: DatasetStorage, useClass: LocalDiskStorage }],
   exports: [DatasetsService],
 })
 export class DatasetsModule {}

@@ -138,6 +138,12 @@ export class DatasetsService {
     }
   }
 
+  /** Where each file of a version is stored, by file id (for packaging; never shown to clients). */
+  async storageKeys(datasetId: string): Promise<Map<string, string>> {
+    const rows = (await this.dataSource.query('SELECT id, storage_key FROM dataset_files WHERE dataset_id = $1', [datasetId])) as { id: string; storage_key: string }[];
+    return new Map(rows.map((row) => [row.id, row.storage_key]));
+  }
+
   /** The bytes of one file (with its recorded size, type and hash), if the caller may see the dataset. */
   async download(actor: Actor, datasetId: string, fileId: string): Promise<{ file: DatasetFile; stream: Readable }> {
     await findScopedOrFail(this.datasets, actor, datasetId, 'dataset');

@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { PassThrough, Readable } from 'node:stream';
+import { DataSource } from 'typeorm';
+import { ZipFile } from 'yazl';
+import { Actor } from '../../common/auth/actor';
+import { AppError } from '../../common/errors/app-error';
+import { DatasetsService, DatasetView } from '../datasets.service';
+import { DatasetStorage } from '../storage/dataset-storage';
+import { buildPackage, jsonBytes, manifest, PackageInput, sha256 } from './package-content';
+import { validatePackage } from './package-validation';
+
+/** File mode of every entry (a regular file, rw-r--r--): fixed, like the time, for identical bytes. */
+const ENTRY_MODE = 0o100644;
+
+/**
+ * The handover package of a dataset version as a zip, streamed: the RO-Crate / RDE documents
+ * (validated first; a problem is a 422 naming the file and JSON pointer), the data files from
+ * storage, and manifest-sha256.txt. Entries are in path order with the version's creation
+ * time and fixed modes, so the same version always gives a byte-identical zip, whose SHA-256
+ * can serve as its idempotency key.
+ */
+@Injectable()
+export class DatasetPackageService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly datasets: DatasetsService,
+    private readonly storage: DatasetStorage,
+  ) {}
+
+  async stream(actor: Actor, id: string): Promise<{ filename: string; stream: Readable }> {
+    const dataset = await this.datasets.get(actor, id);
+    const input = await this.input(dataset);
+    const layout = buildPackage(input);
+    const problems = validatePackage(layout.json, [...layout.filePaths.values()]);
+    if (problems.length) {
+      throw new AppError(
+        'invalid-transition',
+        `The package of this dataset is not valid: ${problems.map((p) => `${p.file}#${p.pointer} ${p.message}`).join('; ')}`,
+        problems.map((p) => ({ field: `${p.file}#${p.pointer}`, message: p.message })),
+      );
+    }
+    const keys = await this.datasets.storageKeys(dataset.id);
+    const documents = [...layout.json].map(([path, value]) => ({ path, data: jsonBytes(value) }));
+    const payload = [
+      ...documents.map((doc) => ({ path: doc.path, sha256: sha256(doc.data) })),
+      ...dataset.files.map((file) => ({ path: layout.filePaths.get(file.id)!, sha256: file.sha256 })),
+    ];
+    const mtime = dataset.createdAt;
+    const zip = new ZipFile();
+    const entries: { path: string; add: () => void }[] = [
+      ...documents.map((doc) => ({ path: doc.path, add: () => zip.addBuffer(doc.data, doc.path, { mtime, mode: ENTRY_MODE, compress: true }) })),
+      ...dataset.files.map((file) => {
+        const path = layout.filePaths.get(file.id)!;
+        // Measurement data is stored as is: it is often compressed already, and storing keeps large files fast.
+        return { path, add: () => zip.addReadStream(this.storage.get(keys.get(file.id)!), path, { mtime, mode: ENTRY_MODE, compress: false, size: file.size }) };
+      }),
+      { path: 'manifest-sha256.txt', add: () => zip.addBuffer(manifest(payload), 'manifest-sha256.txt', { mtime, mode: ENTRY_MODE, compress: true }) },
+    ];
+    for (const entry of entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) entry.add();
+    zip.end();
+    const out = new PassThrough();
+    zip.outputStream.on('error', (error: Error) => out.destroy(error)).pipe(out);
+    return { filename: `${dataset.seriesId}-v${dataset.version}.zip`, stream: out };
+  }
+
+  /** What the package says about the version, read in a handful of queries. */
+  private async input(dataset: DatasetView): Promise<PackageInput> {
+    const q = <T>(sql: string, params: unknown[]) => this.dataSource.query(sql, params) as Promise<T[]>;
+    const [samples, [owner], [center], equipment, actions] = await Promise.all([
+      q<{ id: string; code: string; name: string; material: string | null; form: string }>(
+        'SELECT s.id, s.code, s.name, s.material, s.form FROM samples s JOIN dataset_samples ds ON ds.sample_id = s.id WHERE ds.dataset_id = $1 ORDER BY s.code',
+        [dataset.id],
+      ),
+      q<{ id: string; name: string }>('SELECT id, name FROM organizations WHERE id = $1', [dataset.organizationId]),
+      q<{ id: string; code: string; name_en: string }>('SELECT id, code, name_en FROM centers WHERE id = $1', [dataset.centerId]),
+      dataset.equipmentId
+        ? q<{ id: string; code: string; name_en: string; name_ja: string; category: string }>('SELECT id, code, name_en, name_ja, category FROM equipment WHERE id = $1', [dataset.equipmentId])
+        : Promise.resolve([]),
+      q<{ id: string; type: 'process_step' | 'measured'; occurred_at: Date; actor_id: string | null; equipment_id: string | null; sample_id: string; payload: Record<string, unknown> }>(
+        `SELECT e.id, e.type, e.occurred_at, e.actor_id, e.equipment_id, e.sample_id, e.payload
+           FROM sample_events e JOIN dataset_samples ds ON ds.sample_id = e.sample_id
+          WHERE ds.dataset_id = $1 AND e.type IN ('process_step', 'measured') AND e.occurred_at <= $2
+          ORDER BY e.occurred_at, e.id`,
+        [dataset.id, dataset.createdAt],
+      ),
+    ]);
+    const personIds = [...new Set([dataset.operatorId, dataset.createdBy, ...actions.map((a) => (a.payload.operatorId as string | undefined) ?? a.actor_id)].filter((v): v is string => !!v))].sort();
+    const people = personIds.length ? await q<{ id: string; name: string }>('SELECT id, display_name AS name FROM users WHERE id = ANY($1) ORDER BY id', [personIds]) : [];
+    const tool = equipment[0];
+    return {
+      dataset: {
+        id: dataset.id,
+        seriesId: dataset.seriesId,
+        version: dataset.version,
+        previousId: dataset.previousId,
+        title: dataset.title,
+        description: dataset.description,
+        technique: dataset.technique,
+        measuredAt: dataset.measuredAt,
+        createdAt: dataset.createdAt,
+        parameters: dataset.parameters,
+        accessClass: dataset.accessClass,
+        cabinetOfficeClass: dataset.cabinetOfficeClass,
+        embargoUntil: dataset.embargoUntil,
+        license: dataset.license,
+        exportControl: dataset.exportControl,
+        exportControlAt: dataset.exportControlAt,
+        correctionReason: dataset.correctionReason,
+      },
+      experimentId: dataset.reservationId ?? dataset.serviceRequestId,
+      files: dataset.files.map((f) => ({ id: f.id, name: f.name, size: f.size, sha256: f.sha256, mediaType: f.mediaType })),
+      samples,
+      equipment: tool ? { id: tool.id, code: tool.code, nameEn: tool.name_en, nameJa: tool.name_ja, category: tool.category } : null,
+      owner,
+      center: { id: center.id, code: center.code, nameEn: center.name_en },
+      people,
+      operatorId: dataset.operatorId,
+      actions: actions.map((a) => {
+        const isStep = a.type === 'process_step';
+        return {
+          id: a.id,
+          type: a.type,
+          name: isStep ? `${String(a.payload.recipe)}${a.payload.recipeVersion ? ` v${String(a.payload.recipeVersion)}` : ''}` : String(a.payload.method),
+          startTime: isStep ? String(a.payload.startedAt) : a.occurred_at.toISOString(),
+          endTime: isStep ? String(a.payload.endedAt) : a.occurred_at.toISOString(),
+          agentId: (a.payload.operatorId as string | undefined) ?? a.actor_id,
+          equipmentId: a.equipment_id && a.equipment_id === tool?.id ? a.equipment_id : null,
+          sampleIds: [a.sample_id],
+        };
+      }),
+    };
+  }
+}
