@@ -10,6 +10,7 @@ import { CommonModule } from './common/common.module';
 import { assignRequestId } from './common/request/request-id';
 import { DatasetsModule } from './datasets/datasets.module';
 import { EquipmentModule } from './equipment/equipment.module';
+import { HandoversModule } from './handovers/handovers.module';
 import { HealthModule } from './health/health.module';
 import { LabelsModule } from './labels/labels.module';
 import { LocationsModule } from './locations/locations.module';
@@ -39,7 +40,7 @@ export interface ProcessRoles {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, roles: ProcessRoles): DynamicModule {
-    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, WaitlistModule, CalendarsModule, LabelsModule, LocationsModule, SamplesModule, ScanPagesModule, DatasetsModule, AuditModule, HealthModule];
+    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, WaitlistModule, CalendarsModule, LabelsModule, LocationsModule, SamplesModule, ScanPagesModule, DatasetsModule, HandoversModule, AuditModule, HealthModule];
     return {
       module: AppModule,
       imports: [

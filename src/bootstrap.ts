@@ -26,7 +26,8 @@ export async function createHttpApp(config: AppConfig, roles: ProcessRoles): Pro
   adapter.getInstance().addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, roles), adapter, { bufferLogs: true });
+  // rawBody: signed callbacks are verified over the exact bytes received.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, roles), adapter, { bufferLogs: true, rawBody: true });
   app.useLogger(app.get(PinoLogger));
   await app.register(helmet as never, {
     contentSecurityPolicy: {

@@ -1,5 +1,7 @@
 import { DatasetFile } from '../src/datasets/dataset-file.entity';
 import { Dataset } from '../src/datasets/dataset.entity';
+import { HandoverTarget } from '../src/handovers/handover-target.entity';
+import { Handover } from '../src/handovers/handover.entity';
 import { Label } from '../src/labels/label.entity';
 import { Location } from '../src/locations/location.entity';
 import { SampleEvent } from '../src/samples/sample-event.entity';
@@ -45,7 +47,7 @@ describe('migrations', () => {
     const dataSource = new DataSource({
       type: 'postgres',
       url: database.url,
-      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, EquipmentProblem, AuditEntry, OutboxMessage, Qualification, Reservation, ReservationUsage, Run, ReservationSeries, WaitlistEntry, CalendarFeed, Location, Label, Sample, SampleEvent, Dataset, DatasetFile],
+      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, EquipmentProblem, AuditEntry, OutboxMessage, Qualification, Reservation, ReservationUsage, Run, ReservationSeries, WaitlistEntry, CalendarFeed, Location, Label, Sample, SampleEvent, Dataset, DatasetFile, Handover, HandoverTarget],
     });
     await dataSource.initialize();
     try {

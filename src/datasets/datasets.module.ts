@@ -18,6 +18,6 @@ import { LocalDiskStorage } from './storage/local-disk.storage';
   controllers: [DatasetsController],
   // The storage driver: local disk under DATA_DIR; another driver replaces this one line.
   providers: [DatasetsService, DatasetPackageService, { provide: DatasetStorage, useClass: LocalDiskStorage }],
-  exports: [DatasetsService],
+  exports: [DatasetsService, DatasetPackageService],
 })
 export class DatasetsModule {}

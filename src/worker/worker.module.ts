@@ -1,5 +1,7 @@
 import { WorkerHost } from '@nestjs/bullmq';
 import { Module, Type } from '@nestjs/common';
+import { HandoverProcessor } from '../handovers/handover.processor';
+import { HandoversModule } from '../handovers/handovers.module';
 import { QueueName } from '../infra/queue/queue-name';
 import { MailProcessor } from '../mail/mail.processor';
 import { OutboxRelay } from '../outbox/outbox.relay';
@@ -22,12 +24,13 @@ const PROCESSORS: Record<QueueName, Type<WorkerHost>> = {
   [QueueName.ReservationEvents]: ReservationEventsProcessor,
   [QueueName.Waitlist]: WaitlistOfferProcessor,
   [QueueName.Scheduled]: ScheduledTasksProcessor,
+  [QueueName.Handovers]: HandoverProcessor,
 };
 
 /** What only a worker process runs: the outbox relay and the job processors. */
 @Module({
   // What the processors read: each reads its own context's tables and calls other contexts' services.
-  imports: [TypeOrmModule.forFeature([Reservation]), UsersModule, EquipmentModule, CentersModule, ReservationsModule, WaitlistModule, SamplesModule],
+  imports: [TypeOrmModule.forFeature([Reservation]), UsersModule, EquipmentModule, CentersModule, ReservationsModule, WaitlistModule, SamplesModule, HandoversModule],
   providers: [OutboxRelay, WorkerShutdown, { provide: WORKER_PROCESSORS, useValue: Object.values(PROCESSORS) }, ...Object.values(PROCESSORS)],
 })
 export class WorkerModule {}

@@ -5,6 +5,8 @@ export enum QueueName {
   Waitlist = 'waitlist',
   /** Periodic housekeeping, driven by BullMQ job schedulers. */
   Scheduled = 'scheduled',
+  /** Packaging and delivering datasets to the DX platform. */
+  Handovers = 'handovers',
 }
 
 export enum JobName {
@@ -14,6 +16,7 @@ export enum JobName {
   NoShowSweep = 'no-show-sweep',
   WaitlistExpirySweep = 'waitlist-expiry-sweep',
   RetentionDigest = 'retention-digest',
+  HandoverDeliver = 'handover-deliver',
 }
 
 export type ReservationEventType = 'reservation.created' | 'reservation.confirmed' | 'reservation.rejected' | 'reservation.cancelled' | 'reservation.checked_in' | 'reservation.completed' | 'reservation.no_show' | 'reservation.moved';
@@ -37,6 +40,7 @@ export interface JobPayloads {
   [JobName.NoShowSweep]: Record<string, never>;
   [JobName.WaitlistExpirySweep]: Record<string, never>;
   [JobName.RetentionDigest]: Record<string, never>;
+  [JobName.HandoverDeliver]: { handoverId: string };
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -46,6 +50,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.NoShowSweep]: QueueName.Scheduled,
   [JobName.WaitlistExpirySweep]: QueueName.Scheduled,
   [JobName.RetentionDigest]: QueueName.Scheduled,
+  [JobName.HandoverDeliver]: QueueName.Handovers,
 };
 
 /** Retries with exponential back-off; finished jobs are trimmed so the backend stays small. */
