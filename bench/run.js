@@ -38,6 +38,7 @@ const {
 const { benchmarkBookings } = require('./bookings');
 const { benchmarkSamples } = require('./samples');
 const { benchmarkLabels } = require('./labels');
+const { benchmarkDatasets } = require('./datasets');
 
 const POLL_MS = 50;
 const START_TIMEOUT_MS = 120_000;
@@ -51,7 +52,7 @@ const WELCOME_BANNER = 'Foundry Hub is running at';
 const TARGETS = { firstStartMs: 15_000, restartMs: 5_000, minRatio: 0.3 };
 
 /**
- * BENCH_ONLY=list,bookings,samples,labels runs only those parts after the start-up benchmark
+ * BENCH_ONLY=list,bookings,samples,datasets,labels runs only those parts after the start-up benchmark
  * (which always runs: the others need its instance). Unset: everything.
  */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((part) => part.trim())) : null;
@@ -415,6 +416,16 @@ async function main() {
     if (selected('list')) await runStep(results, () => benchmarkThroughput(dataDir, results));
     if (selected('bookings')) await runStep(results, () => benchmarkBookings({ dataDir, results }));
     if (selected('samples')) await runStep(results, () => benchmarkSamples({ dataDir, results }));
+    if (selected('datasets')) {
+      await runStep(results, async () => {
+        const pool = await embeddedPool(dataDir);
+        try {
+          await benchmarkDatasets({ results, serverPid: server.child.pid, pool, workerConcurrency: Number(process.env.WORKER_CONCURRENCY || 4) });
+        } finally {
+          await closePool(pool);
+        }
+      });
+    }
     if (selected('labels')) await runStep(results, () => benchmarkLabels({ results }));
   } catch (error) {
     results.errors.push(error.message);

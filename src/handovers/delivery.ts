@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { pipeline } from 'node:stream/promises';
 import { signFile, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature';
 
 /** A built package on local disk, ready to send. */
@@ -34,39 +36,51 @@ const HTTP_TIMEOUT_MS = 10 * 60_000;
 export async function deliverHttp(base: string, secret: string, address: DeliveryAddress, pkg: BuiltPackage): Promise<DeliveryOutcome> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const signature = await signFile(secret, timestamp, pkg.path);
-  const url = `${base.replace(/\/+$/, '')}/handovers/${address.datasetUuid}/versions/${address.version}`;
-  let response: Response;
+  const url = new URL(`${base.replace(/\/+$/, '')}/handovers/${address.datasetUuid}/versions/${address.version}`);
+  let answer: { status: number; text: string; receiptHeader: string | null };
   try {
-    response = await fetch(url, {
-      method: 'PUT',
-      body: Readable.toWeb(createReadStream(pkg.path)) as unknown as ReadableStream,
-      duplex: 'half',
-      headers: {
-        'content-type': 'application/zip',
-        'content-length': String(pkg.size),
-        'idempotency-key': pkg.sha256,
-        [TIMESTAMP_HEADER]: timestamp,
-        [SIGNATURE_HEADER]: signature,
-      },
-      signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
-    } as RequestInit);
+    answer = await put(url, pkg, {
+      'content-type': 'application/zip',
+      'content-length': String(pkg.size),
+      'idempotency-key': pkg.sha256,
+      [TIMESTAMP_HEADER]: timestamp,
+      [SIGNATURE_HEADER]: signature,
+    });
   } catch (error) {
-    throw new RetryableDeliveryError(`PUT ${url} failed: ${(error as Error).message}`);
+    throw new RetryableDeliveryError(`PUT ${url.href} failed: ${(error as Error).message}`);
   }
-  const text = await response.text().catch(() => '');
-  if (response.status === 409) return { outcome: 'rejected', error: `the target refused it: ${text.slice(0, 500)}` };
-  if (response.status >= 200 && response.status < 300) {
-    const receiptId = (() => {
-      try {
-        return String((JSON.parse(text) as { receiptId?: unknown }).receiptId ?? '');
-      } catch {
-        return '';
-      }
-    })();
-    return { outcome: 'delivered', receiptId: receiptId || response.headers.get('x-receipt-id') || pkg.sha256 };
+  const { status, text } = answer;
+  if (status === 409) return { outcome: 'rejected', error: `the target refused it: ${text.slice(0, 500)}` };
+  if (status >= 200 && status < 300) {
+    let receiptId = '';
+    try {
+      receiptId = String((JSON.parse(text) as { receiptId?: unknown }).receiptId ?? '');
+    } catch {
+      /* a target may answer without a JSON body */
+    }
+    return { outcome: 'delivered', receiptId: receiptId || answer.receiptHeader || pkg.sha256 };
   }
-  if (response.status >= 500 || response.status === 408 || response.status === 429) throw new RetryableDeliveryError(`PUT ${url} answered ${response.status}: ${text.slice(0, 300)}`);
-  return { outcome: 'rejected', error: `PUT ${url} answered ${response.status}: ${text.slice(0, 500)}` };
+  if (status >= 500 || status === 408 || status === 429) throw new RetryableDeliveryError(`PUT ${url.href} answered ${status}: ${text.slice(0, 300)}`);
+  return { outcome: 'rejected', error: `PUT ${url.href} answered ${status}: ${text.slice(0, 500)}` };
+}
+
+/**
+ * Streams the package file as the request body with node's HTTP client, which waits for the
+ * socket to drain: memory stays flat however large the package (fetch with a web stream body
+ * reads the whole file ahead on Node 20).
+ */
+function put(url: URL, pkg: BuiltPackage, headers: Record<string, string>): Promise<{ status: number; text: string; receiptHeader: string | null }> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = client(url, { method: 'PUT', headers, timeout: HTTP_TIMEOUT_MS }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), receiptHeader: (res.headers['x-receipt-id'] as string | undefined) ?? null }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${HTTP_TIMEOUT_MS} ms`)));
+    pipeline(createReadStream(pkg.path), req).catch(reject);
+  });
 }
 
 /**

@@ -24,10 +24,15 @@ export async function signFile(secret: string, timestamp: string, path: string):
 
 /** Checks a signature and its timestamp window; returns why it fails, or null when it holds. */
 export function verifySignature(secret: string, timestamp: string | undefined, signature: string | undefined, body: Buffer, now = Date.now()): string | null {
+  return verifySignatureDigest(timestamp, signature, signBody(secret, timestamp ?? '', body), now);
+}
+
+/** The same check when the expected signature was computed while the body streamed in. */
+export function verifySignatureDigest(timestamp: string | undefined, signature: string | undefined, expectedSignature: string, now = Date.now()): string | null {
   if (!timestamp || !/^\d+$/.test(timestamp)) return `${TIMESTAMP_HEADER} is missing or not Unix seconds`;
   if (Math.abs(now / 1000 - Number(timestamp)) > SIGNATURE_WINDOW_SECONDS) return `${TIMESTAMP_HEADER} is outside the ${SIGNATURE_WINDOW_SECONDS} s window`;
   if (!signature) return `${SIGNATURE_HEADER} is missing`;
-  const expected = Buffer.from(signBody(secret, timestamp, body));
+  const expected = Buffer.from(expectedSignature);
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given) ? null : 'the signature does not match';
 }

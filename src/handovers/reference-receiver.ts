@@ -1,0 +1,103 @@
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignatureDigest } from './signature';
+
+/** A package the receiver accepted. */
+export interface ReceivedPackage {
+  datasetUuid: string;
+  version: number;
+  sha256: string;
+  size: number;
+  receiptId: string;
+  /** The zip, when the receiver keeps bodies (`keepBodies`); a bench with big packages does not. */
+  body: Buffer | null;
+}
+
+/**
+ * A reference receiver of the handover HTTP contract, for tests, benchmarks and demos: what a
+ * DX platform has to implement to take packages from Foundry Hub. Not used by the service.
+ *
+ * `PUT /handovers/{datasetUuid}/versions/{n}`, body = the package zip, headers:
+ * - `Idempotency-Key`: the package's SHA-256 (hex); the body must hash to it (else 400);
+ * - `X-Foundry-Timestamp`: Unix seconds, within 5 minutes of now;
+ * - `X-Foundry-Signature`: `sha256=` + hex HMAC-SHA256 with the shared secret over
+ *   `"<timestamp>."` followed by the body (else 401).
+ * Answers: 201 `{ receiptId }` for a new package; 200 with the same receipt when the same
+ * package arrives again (a retry: stored once); 409 when another package was already stored
+ * under that dataset version.
+ *
+ * It can be told to fail (`failNext(n, status)`) or to be slow (`delayMs`), and counts every
+ * request, so tests can prove a handover is registered exactly once.
+ */
+export class ReferenceReceiver {
+  readonly packages = new Map<string, ReceivedPackage>();
+  requests = 0;
+  delayMs = 0;
+  private failures: number[] = [];
+  private server: Server | null = null;
+
+  constructor(
+    readonly secret: string,
+    private readonly options: { keepBodies?: boolean } = { keepBodies: true },
+  ) {}
+
+  /** The next `count` requests answer `status` (503: retry later). */
+  failNext(count: number, status = 503): void {
+    this.failures.push(...Array<number>(count).fill(status));
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.requests++;
+    const match = /^\/handovers\/([0-9a-f-]{36})\/versions\/(\d+)$/.exec(req.url ?? '');
+    // The body is hashed (and HMAC-checked) as it arrives; kept only when asked for.
+    const timestamp = header(req, TIMESTAMP_HEADER) ?? '';
+    const hash = createHash('sha256');
+    const hmac = createHmac('sha256', this.secret).update(`${timestamp}.`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      hash.update(chunk as Buffer);
+      hmac.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      if (this.options.keepBodies) chunks.push(chunk as Buffer);
+    }
+    if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+    const failure = this.failures.shift();
+    if (failure) return this.answer(res, failure, { error: 'told to fail' });
+    if (req.method !== 'PUT' || !match) return this.answer(res, 404, { error: 'no such route' });
+    const problem = verifySignatureDigest(timestamp, header(req, SIGNATURE_HEADER), `sha256=${hmac.digest('hex')}`);
+    if (problem) return this.answer(res, 401, { error: problem });
+    const sha256 = hash.digest('hex');
+    if (header(req, 'idempotency-key') !== sha256) return this.answer(res, 400, { error: 'the body does not hash to the Idempotency-Key' });
+    const key = `${match[1]}/${match[2]}`;
+    const existing = this.packages.get(key);
+    if (existing) {
+      return existing.sha256 === sha256
+        ? this.answer(res, 200, { receiptId: existing.receiptId, duplicate: true })
+        : this.answer(res, 409, { error: `another package (${existing.sha256}) is registered for this version` });
+    }
+    const receiptId = `rcpt-${randomUUID()}`;
+    this.packages.set(key, { datasetUuid: match[1], version: Number(match[2]), sha256, size, receiptId, body: this.options.keepBodies ? Buffer.concat(chunks) : null });
+    return this.answer(res, 201, { receiptId });
+  }
+
+  private answer(res: ServerResponse, status: number, body: object): void {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
