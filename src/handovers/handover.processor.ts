@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
-import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
+import { APP_CONFIG, AppConfig, workerLockMsFromEnv } from '../infra/config/app-config';
 import { QueueName } from '../infra/queue/queue-name';
 import { MetricsService } from '../metrics/metrics.service';
 import { HandoversService } from './handovers.service';
@@ -9,7 +9,8 @@ import { HandoversService } from './handovers.service';
 type HandoverJob = Job<{ handoverId: string; outboxId: string }>;
 
 /** Builds and delivers packages; BullMQ retries with exponential backoff, the last failure marks the handover failed. */
-@Processor(QueueName.Handovers)
+// A dead worker's job is taken over once its lock expires and the stalled check runs.
+@Processor(QueueName.Handovers, { lockDuration: workerLockMsFromEnv(), stalledInterval: workerLockMsFromEnv() })
 export class HandoverProcessor extends WorkerHost implements OnApplicationBootstrap {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,

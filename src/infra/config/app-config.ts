@@ -34,9 +34,23 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** Largest file a dataset upload accepts, in bytes; a larger one is refused with 413. */
   datasetMaxFileBytes: number;
+  /** How long a handover job's lock lasts without renewal: after a worker dies, its job runs again this much later. */
+  workerLockMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export const DEFAULT_WORKER_LOCK_MS = 30_000;
+
+/**
+ * WORKER_LOCK_MS for the worker decorators, which are evaluated when their module is imported,
+ * before the configuration is loaded (loadConfig validates the same variable and stops a bad
+ * value with its one-line message).
+ */
+export function workerLockMsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.WORKER_LOCK_MS);
+  return Number.isInteger(value) && value >= 1000 && value <= 600_000 ? value : DEFAULT_WORKER_LOCK_MS;
+}
 
 /** A setting that cannot be used; its message is the one line printed before start-up stops. */
 export class ConfigError extends Error {
@@ -167,5 +181,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outboxPollMs: integer(env, 'OUTBOX_POLL_MS', 500, 10, 60_000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     datasetMaxFileBytes: integer(env, 'DATASET_MAX_FILE_BYTES', 5 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    workerLockMs: integer(env, 'WORKER_LOCK_MS', DEFAULT_WORKER_LOCK_MS, 1000, 600_000),
   };
 }

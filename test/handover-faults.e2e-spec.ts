@@ -1,0 +1,75 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { eventually } from './support/eventually';
+import { bearer, seedWorld, World } from './support/fixtures';
+import { ReferenceReceiver } from './support/reference-receiver';
+import { createTestApp, TEST_JWT_SECRET, TestApp } from './support/test-app';
+
+const ROOT = join(__dirname, '..');
+const SECRET = 'a-shared-secret-for-the-fault-test-receiver';
+
+/**
+ * Nothing lost, nothing twice: the worker runs as its own process (`node dist/worker.js`, as in
+ * production) and is killed with SIGKILL while the target is receiving the package. A new
+ * worker picks the job up again once its lock has expired and delivers the same package,
+ * which the target stores once.
+ */
+describe('handover when the worker is killed mid-delivery', () => {
+  let t: TestApp;
+  let world: World;
+  let receiver: ReferenceReceiver;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    // The worker process runs the compiled code: build it if the sources changed.
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-if-stale.js')], { cwd: ROOT, stdio: 'ignore' });
+    t = await createTestApp({ worker: false, queue: 'postgres' });
+    world = await seedWorld(t);
+    receiver = new ReferenceReceiver(SECRET);
+    const url = await receiver.start();
+    await t.http().post('/api/v1/handover-targets').set(bearer(world.tokens.admin)).send({ name: 'DX platform', kind: 'http', url, secret: SECRET, default: true }).expect(201);
+  }, 120_000);
+  afterAll(async () => {
+    for (const worker of workers) worker.kill('SIGKILL');
+    await t?.close();
+    await receiver?.stop();
+  });
+
+  function startWorker(): ChildProcess {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: t.config.databaseUrl, JWT_SECRET: TEST_JWT_SECRET, DATA_DIR: t.config.dataDir, LOG_LEVEL: 'silent', OUTBOX_POLL_MS: '50', WORKER_LOCK_MS: '3000' };
+    delete env.REDIS_URL;
+    const worker = spawn(process.execPath, [join(ROOT, 'dist', 'worker.js')], { cwd: ROOT, env, stdio: 'ignore' });
+    workers.push(worker);
+    return worker;
+  }
+
+  it('delivers exactly once after a SIGKILL during the upload and a restart', async () => {
+    const sample = (await t.http().post('/api/v1/samples').set(bearer(world.tokens.memberA)).send({ centerId: world.centers.kns.id, projectId: world.projects.a.id, name: 'Film', form: 'film' }).expect(201)).body;
+    const dataset = (
+      await t
+        .http()
+        .post('/api/v1/datasets')
+        .set(bearer(world.tokens.memberA))
+        .attach('files', Buffer.alloc(200_000, 3), 'scan.raw')
+        .field('metadata', JSON.stringify({ title: 'XRR', technique: 'XRR', sampleIds: [sample.id], equipmentId: world.tools[0].id, measuredAt: new Date().toISOString(), accessClass: 'shared', exportControl: 'not-applicable' }))
+        .expect(201)
+    ).body;
+    // The target takes its time to answer: the worker is killed while it waits.
+    receiver.delayMs = 5_000;
+    const first = startWorker();
+    const handover = (await t.http().post(`/api/v1/datasets/${dataset.id}/handover`).set(bearer(world.tokens.memberA)).send({}).expect(201)).body;
+    await eventually(async () => receiver.requests >= 1, 60_000);
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    expect((await t.http().get(`/api/v1/handovers/${handover.id}`).set(bearer(world.tokens.memberA))).body.state).toBe('sending');
+
+    receiver.delayMs = 0;
+    startWorker();
+    await eventually(async () => (await t.http().get(`/api/v1/handovers/${handover.id}`).set(bearer(world.tokens.memberA))).body.state === 'delivered', 90_000);
+    const stored = [...receiver.packages.values()].filter((p) => p.datasetUuid === dataset.seriesId);
+    expect(stored).toHaveLength(1);
+    expect(receiver.requests).toBeGreaterThanOrEqual(2);
+    const final = (await t.http().get(`/api/v1/handovers/${handover.id}`).set(bearer(world.tokens.memberA))).body;
+    expect(final).toMatchObject({ packageSha256: stored[0].sha256, remoteReceiptId: stored[0].receiptId });
+  }, 180_000);
+});
