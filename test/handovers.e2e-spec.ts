@@ -1,8 +1,11 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signBody } from '../src/handovers/signature';
+import { QueueName } from '../src/infra/queue/queue-name';
 import { eventually } from './support/eventually';
 import { bearer, seedWorld, World } from './support/fixtures';
 import { ReferenceReceiver } from './support/reference-receiver';
@@ -100,6 +103,10 @@ describe.each(['postgres', 'redis'] as const)('handovers (queue on %s)', (queue)
     expect(receiver.requests - requestsBefore).toBe(3);
     expect((await handover(created.id)).body.attempts).toBe(3);
     expect([...receiver.packages.values()].filter((p) => p.datasetUuid === data.seriesId)).toHaveLength(1);
+    // A handover keeps trying far longer than other jobs (a platform outage of hours).
+    const [row] = await t.dataSource.query(`SELECT id FROM outbox WHERE payload->>'handoverId' = $1`, [created.id]);
+    const job = await t.app.get<Queue>(getQueueToken(QueueName.Handovers)).getJob(row.id);
+    expect(job?.opts.attempts).toBe(14);
   }, 40_000);
 
   it('takes signed status callbacks once: a replay, a bad signature or an old timestamp is refused', async () => {

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
-import { QueueName } from '../infra/queue/queue-name';
+import { JOB_OPTIONS, JobName, QueueName } from '../infra/queue/queue-name';
 
 const BATCH = 200;
 
@@ -75,7 +75,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
         const ids = batch.map((row) => row.id);
         try {
           const queue = this.moduleRef.get<Queue>(getQueueToken(queueName), { strict: false });
-          await queue.addBulk(batch.map((row) => ({ name: row.job_name, data: { ...row.payload, outboxId: row.id, requestId: row.request_id }, opts: { jobId: row.id } })));
+          await queue.addBulk(
+            batch.map((row) => ({ name: row.job_name, data: { ...row.payload, outboxId: row.id, requestId: row.request_id }, opts: { ...JOB_OPTIONS[row.job_name as JobName], jobId: row.id } })),
+          );
           dispatched.push(...ids);
         } catch (error) {
           await em.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)', [ids, String(error)]);

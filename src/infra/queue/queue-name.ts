@@ -54,6 +54,16 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
 };
 
 /** Retries with exponential back-off; finished jobs are trimmed so the backend stays small. */
+/**
+ * Jobs that need more than the defaults. A handover keeps trying through a long outage of the
+ * platform: 14 attempts with the default exponential backoff (2 s, doubling) span about 4.5
+ * hours before the handover is `failed`; every retry sends the same package under the same
+ * idempotency key.
+ */
+export const JOB_OPTIONS: Partial<Record<JobName, { attempts?: number }>> = {
+  [JobName.HandoverDeliver]: { attempts: 14 },
+};
+
 export const DEFAULT_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 2000 },
