@@ -159,35 +159,19 @@ export class DatasetsService {
     if (dataset.embargoExtendedAt) {
       throw AppError.conflict(`The embargo was already extended once (on ${dataset.embargoExtendedAt.toISOString().slice(0, 10)}); it can be extended only once`, 'embargoUntil');
     }
-    await this.dataSource.transaction((em) =>
-      this.audit.update(
-        em,
-        actor,
-        Dataset,
-        'dataset',
-        id,
-        { embargoUntil: oneYearLater(dataset.embargoUntil!), embargoExtendedAt: new Date(), embargoExtensionReason: dto.reason },
-        { action: 'embargo_extended' },
-      ),
-    );
-    return this.get(actor, id);
+    return this.change(actor, id, { embargoUntil: oneYearLater(dataset.embargoUntil!), embargoExtendedAt: new Date(), embargoExtensionReason: dto.reason }, 'embargo_extended');
   }
 
   /** Staff record the export-control classification, with a reason; who and when are kept. */
   async classify(actor: Actor, id: string, dto: ExportControlDto): Promise<DatasetView> {
     const dataset = await findScopedOrFail(this.datasets, actor, id, 'dataset');
     if (!canManageCenter(actor, dataset.centerId)) throw AppError.forbidden('Only staff of the center may classify its datasets for export control');
-    await this.dataSource.transaction((em) =>
-      this.audit.update(
-        em,
-        actor,
-        Dataset,
-        'dataset',
-        id,
-        { exportControl: dto.classification, exportControlBy: actor.userId, exportControlAt: new Date(), exportControlReason: dto.reason },
-        { action: 'export_control_classified' },
-      ),
-    );
+    return this.change(actor, id, { exportControl: dto.classification, exportControlBy: actor.userId, exportControlAt: new Date(), exportControlReason: dto.reason }, 'export_control_classified');
+  }
+
+  /** Changes a dataset's rights fields with an audit entry naming the action. */
+  private async change(actor: Actor, id: string, changes: Partial<Dataset>, action: string): Promise<DatasetView> {
+    await this.dataSource.transaction((em) => this.audit.update(em, actor, Dataset, 'dataset', id, changes, { action }));
     return this.get(actor, id);
   }
 
