@@ -148,6 +148,7 @@ describe('datasets', () => {
     await t.http().post(`/api/v1/samples/${sample.id}/store`).set(bearer(world.tokens.staff)).send({ locationId: (await t.http().post('/api/v1/locations').set(bearer(world.tokens.staff)).send({ centerId: world.centers.kns.id, name: `Rack ${Date.now()}`, kind: 'shelf' })).body.id }).expect(200);
     await t.http().post(`/api/v1/samples/${sample.id}/check-out`).set(bearer(world.tokens.staff)).send({ equipmentId: tool.id }).expect(200);
     await t.http().post(`/api/v1/samples/${sample.id}/process-step`).set(bearer(world.tokens.staff)).send({ equipmentId: tool.id, recipe: 'ALD-Al2O3', recipeVersion: '3', startedAt: new Date().toISOString(), endedAt: new Date(Date.now() + 60_000).toISOString(), outcome: 'success' }).expect(200);
+    await t.http().patch(`/api/v1/equipment/${tool.id}`).set(bearer(world.tokens.staff)).send({ rdeInstrumentId: 'NIMS-XRD-0042' }).expect(200);
     const raw = Buffer.from('2theta,counts\n0.1,120\n');
     const created = (await upload(world.tokens.memberA, metadata({ sampleIds: [sample.id], measuredAt: new Date().toISOString(), parameters: { wavelengthNm: 0.154, slits: { divergenceDeg: 0.5 } } }), [['scan.csv', raw]]).expect(201)).body;
 
@@ -180,7 +181,7 @@ describe('datasets', () => {
     expect(entity('#prop-export-control')).toMatchObject({ '@type': 'PropertyValue', value: 'not-applicable' });
 
     const invoice = JSON.parse(byPath.get('invoice/invoice.json')!.toString());
-    expect(invoice.basic).toMatchObject({ dataName: 'XRR of Al2O3 on GaN', instrumentId: tool.code });
+    expect(invoice.basic).toMatchObject({ dataName: 'XRR of Al2O3 on GaN', instrumentId: 'NIMS-XRD-0042' });
     expect(invoice.sample).toMatchObject({ sampleId: null, names: [sample.code] });
     const meta = JSON.parse(byPath.get('meta/metadata.json')!.toString());
     expect(meta.constant['parameters.slits.divergenceDeg']).toEqual({ value: 0.5 });

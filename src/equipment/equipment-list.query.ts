@@ -8,7 +8,8 @@ import { Equipment } from './equipment.entity';
 
 /** The columns of an equipment row, named as the API names them. */
 const COLUMNS = `id, center_id AS "centerId", code, name_ja AS "nameJa", name_en AS "nameEn", kind, category, location, status,
-  requires_qualification AS "requiresQualification", remote_capable AS "remoteCapable", rates, policy,
+  requires_qualification AS "requiresQualification", remote_capable AS "remoteCapable", rde_instrument_id AS "rdeInstrumentId",
+  maiml_output AS "maimlOutput", rates, policy,
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /**

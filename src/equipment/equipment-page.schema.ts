@@ -33,6 +33,8 @@ export const EQUIPMENT_PAGE_SCHEMA = {
             status: string,
             requiresQualification: boolean,
             remoteCapable: boolean,
+            rdeInstrumentId: nullableString,
+            maimlOutput: boolean,
             rates: { type: 'object', properties: { academic: integer, industry: integer, venture: integer } },
             policy: {
               type: 'object',

@@ -75,6 +75,14 @@ export class Equipment {
   @Column({ name: 'remote_capable', type: 'boolean', default: false })
   remoteCapable: boolean;
 
+  /** The tool's instrument id at the NIMS RDE platform, for the package invoice; null if it has none. */
+  @Column({ name: 'rde_instrument_id', type: 'varchar', length: 100, nullable: true })
+  rdeInstrumentId: string | null;
+
+  /** Whether its datasets' packages also carry a MaiML (JIS K 0200) document. */
+  @Column({ name: 'maiml_output', type: 'boolean', default: false })
+  maimlOutput: boolean;
+
   @Column({ type: 'jsonb' })
   rates: EquipmentRates;
 

@@ -75,7 +75,10 @@ export class DatasetPackageService {
       q<{ id: string; name: string }>('SELECT id, name FROM organizations WHERE id = $1', [dataset.organizationId]),
       q<{ id: string; code: string; name_en: string }>('SELECT id, code, name_en FROM centers WHERE id = $1', [dataset.centerId]),
       dataset.equipmentId
-        ? q<{ id: string; code: string; name_en: string; name_ja: string; category: string }>('SELECT id, code, name_en, name_ja, category FROM equipment WHERE id = $1', [dataset.equipmentId])
+        ? q<{ id: string; code: string; name_en: string; name_ja: string; category: string; rde_instrument_id: string | null; maiml_output: boolean }>(
+            'SELECT id, code, name_en, name_ja, category, rde_instrument_id, maiml_output FROM equipment WHERE id = $1',
+            [dataset.equipmentId],
+          )
         : Promise.resolve([]),
       q<{ id: string; type: 'process_step' | 'measured'; occurred_at: Date; actor_id: string | null; equipment_id: string | null; sample_id: string; payload: Record<string, unknown> }>(
         `SELECT e.id, e.type, e.occurred_at, e.actor_id, e.equipment_id, e.sample_id, e.payload
@@ -111,7 +114,9 @@ export class DatasetPackageService {
       experimentId: dataset.reservationId ?? dataset.serviceRequestId,
       files: dataset.files.map((f) => ({ id: f.id, name: f.name, size: f.size, sha256: f.sha256, mediaType: f.mediaType })),
       samples,
-      equipment: tool ? { id: tool.id, code: tool.code, nameEn: tool.name_en, nameJa: tool.name_ja, category: tool.category } : null,
+      equipment: tool
+        ? { id: tool.id, code: tool.code, nameEn: tool.name_en, nameJa: tool.name_ja, category: tool.category, rdeInstrumentId: tool.rde_instrument_id, maimlOutput: tool.maiml_output }
+        : null,
       owner,
       center: { id: center.id, code: center.code, nameEn: center.name_en },
       people,

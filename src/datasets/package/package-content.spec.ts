@@ -24,7 +24,7 @@ const input = (): PackageInput => ({
   experimentId: null,
   files: [{ id: 'f1', name: 'scan.csv', size: 22, sha256: 'a'.repeat(64), mediaType: 'text/csv' }],
   samples: [{ id: 's1', code: 'KNS-26-000001', name: 'GaN wafer', material: 'GaN', form: 'wafer' }],
-  equipment: { id: 'e1', code: 'XRD-01', nameEn: 'X-ray diffractometer', nameJa: 'X線回折装置', category: 'XRD' },
+  equipment: { id: 'e1', code: 'XRD-01', nameEn: 'X-ray diffractometer', nameJa: 'X線回折装置', category: 'XRD', rdeInstrumentId: 'NIMS-XRD-0042', maimlOutput: false },
   owner: { id: 'o1', name: 'Tsukuba Photonics' },
   center: { id: 'c1', code: 'KNS', nameEn: 'Kanto Center' },
   people: [],

@@ -26,7 +26,7 @@ export interface PackageInput {
   experimentId: string | null;
   files: { id: string; name: string; size: number; sha256: string; mediaType: string }[];
   samples: { id: string; code: string; name: string; material: string | null; form: string }[];
-  equipment: { id: string; code: string; nameEn: string; nameJa: string; category: string } | null;
+  equipment: { id: string; code: string; nameEn: string; nameJa: string; category: string; rdeInstrumentId: string | null; maimlOutput: boolean } | null;
   owner: { id: string; name: string };
   center: { id: string; code: string; nameEn: string };
   people: { id: string; name: string }[];
@@ -145,7 +145,8 @@ export function buildPackage(input: PackageInput): PackageLayout {
       dateSubmitted: iso(dataset.createdAt).slice(0, 10),
       dataOwnerId: input.owner.id,
       dataName: dataset.title,
-      ...(input.equipment ? { instrumentId: input.equipment.code } : {}),
+      // Only where the platform knows the tool: its RDE instrument id, never our own code.
+      ...(input.equipment?.rdeInstrumentId ? { instrumentId: input.equipment.rdeInstrumentId } : {}),
       experimentId: input.experimentId,
       description: dataset.description ?? dataset.title,
     },

@@ -190,6 +190,17 @@ export class CreateEquipmentDto {
   @IsBoolean()
   remoteCapable?: boolean;
 
+  @ApiPropertyOptional({ example: 'NIMS-XRD-0042', description: "the tool's instrument id at the NIMS RDE platform" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  rdeInstrumentId?: string;
+
+  @ApiPropertyOptional({ example: false, description: 'dataset packages of this tool also carry a MaiML document' })
+  @IsOptional()
+  @IsBoolean()
+  maimlOutput?: boolean;
+
   @ApiProperty({ type: RatesDto })
   @ValidateNested()
   @Type(() => RatesDto)
