@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createPostgresBackend, Queue } from 'bullmq';
 import { startEmbeddedDatabase } from '../../src/infra/database/embedded-database';
 import { runMigrations } from '../../src/infra/database/migration-runner';
+import { ensureSystemTools } from './system-tools';
 import { recreateTemplate, withDatabase } from './test-database';
 
 /**
@@ -11,6 +12,7 @@ import { recreateTemplate, withDatabase } from './test-database';
  * and leave nothing behind. Without DATABASE_URL an embedded PostgreSQL serves the run.
  */
 export default async function globalSetup(): Promise<void> {
+  ensureSystemTools();
   if (!process.env.DATABASE_URL) {
     const dataDir = mkdtempSync(join(tmpdir(), 'foundry-hub-test-'));
     const embedded = await startEmbeddedDatabase(dataDir, 56000 + (process.pid % 1000));
