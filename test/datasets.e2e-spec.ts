@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearer, seedWorld, World } from './support/fixtures';
 import { createTestApp, TestApp } from './support/test-app';
@@ -189,6 +191,25 @@ describe('datasets', () => {
     expect(Object.keys(definitions).sort()).toEqual(Object.keys(meta.constant).sort());
 
     expect((await get(world.tokens.memberB)).status).toBe(404);
+  });
+
+  it('adds a MaiML document valid against the official XSDs for a tool that asks for one', async () => {
+    const tool = world.tools[1];
+    await t.http().patch(`/api/v1/equipment/${tool.id}`).set(bearer(world.tokens.staff)).send({ maimlOutput: true }).expect(200);
+    const created = (await upload(world.tokens.memberA, metadata({ equipmentId: tool.id, parameters: { wavelengthNm: 0.154 } }), [['scan.csv', Buffer.from('1,2\n')]]).expect(201)).body;
+    const res = await t.http().get(`/api/v1/datasets/${created.id}/package`).set(bearer(world.tokens.memberA)).buffer(true).parse(binary).expect(200);
+    const entries = await readZip(res.body as Buffer);
+    const maiml = entries.find((e) => /^maiml\/[0-9a-f-]{36}\.maiml$/.test(e.path));
+    expect(maiml).toBeDefined();
+    const manifestText = entries.find((e) => e.path === 'manifest-sha256.txt')!.data.toString();
+    expect(manifestText).toContain(`${sha256(maiml!.data)}  ${maiml!.path}`);
+    const crate = JSON.parse(entries.find((e) => e.path === 'ro-crate-metadata.json')!.data.toString());
+    expect(crate['@graph'].find((e: { '@id': string }) => e['@id'] === maiml!.path)).toMatchObject({ '@type': 'File', sha256: sha256(maiml!.data) });
+    const file = join(mkdtempSync(join(tmpdir(), 'maiml-')), 'package.maiml');
+    writeFileSync(file, maiml!.data);
+    const schema = join(__dirname, '..', 'vendor', 'maiml-1.0', 'maiml.xsd');
+    expect(() => execFileSync('xmllint', ['--noout', '--nonet', '--schema', schema, file], { stdio: 'pipe' })).not.toThrow();
+    expect(maiml!.data.toString()).toContain(Buffer.from(sha256(Buffer.from('1,2\n')), 'hex').toString('base64'));
   });
 
   it('puts the files of closed data under nonshared_raw/', async () => {

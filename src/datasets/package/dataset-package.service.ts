@@ -7,7 +7,8 @@ import { Actor } from '../../common/auth/actor';
 import { AppError } from '../../common/errors/app-error';
 import { DatasetsService, DatasetView } from '../datasets.service';
 import { DatasetStorage } from '../storage/dataset-storage';
-import { buildPackage, jsonBytes, manifest, PackageInput, sha256 } from './package-content';
+import { buildMaiml, deterministicUuid } from './maiml';
+import { buildPackage, jsonBytes, manifest, PackageInput, PackageLayout, sha256 } from './package-content';
 import { validatePackage } from './package-validation';
 
 /** File mode of every entry (a regular file, rw-r--r--): fixed, like the time, for identical bytes. */
@@ -32,6 +33,7 @@ export class DatasetPackageService {
     const dataset = await this.datasets.get(actor, id);
     const input = await this.input(dataset);
     const layout = buildPackage(input);
+    if (input.equipment?.maimlOutput) this.addMaiml(input, layout);
     const problems = validatePackage(layout.json, [...layout.filePaths.values()]);
     if (problems.length) {
       throw new AppError(
@@ -41,7 +43,7 @@ export class DatasetPackageService {
       );
     }
     const keys = await this.datasets.storageKeys(dataset.id);
-    const documents = [...layout.json].map(([path, value]) => ({ path, data: jsonBytes(value) }));
+    const documents = [...layout.json].map(([path, value]) => ({ path, data: typeof value === 'string' ? Buffer.from(value, 'utf8') : jsonBytes(value) }));
     const payload = [
       ...documents.map((doc) => ({ path: doc.path, sha256: sha256(doc.data) })),
       ...dataset.files.map((file) => ({ path: layout.filePaths.get(file.id)!, sha256: file.sha256 })),
@@ -62,6 +64,22 @@ export class DatasetPackageService {
     const out = new PassThrough();
     zip.outputStream.on('error', (error: Error) => out.destroy(error)).pipe(out);
     return { filename: `${dataset.seriesId}-v${dataset.version}.zip`, stream: out };
+  }
+
+  /**
+   * Adds `maiml/<uuid>.maiml` (MaiML 1.0, JIS K 0200) for tools that ask for it, and lists it in
+   * the crate as a File. Its insertions point from `maiml/` to the data files (`../raw/…`).
+   */
+  private addMaiml(input: PackageInput, layout: PackageLayout): void {
+    const fromMaimlFolder = new Map([...layout.filePaths].map(([id, path]) => [id, `../${path}`]));
+    const xml = buildMaiml(input, fromMaimlFolder);
+    const path = `maiml/${deterministicUuid(input.dataset.id, 'maiml-document-file')}.maiml`;
+    layout.json.set(path, xml);
+    const crate = layout.json.get('ro-crate-metadata.json') as { '@graph': Record<string, unknown>[] };
+    const root = crate['@graph'].find((entity) => entity['@id'] === './')!;
+    (root.hasPart as { '@id': string }[]).push({ '@id': path });
+    const bytes = Buffer.from(xml, 'utf8');
+    crate['@graph'].push({ '@id': path, '@type': 'File', name: 'MaiML document (JIS K 0200)', contentSize: String(bytes.length), encodingFormat: 'application/xml', sha256: sha256(bytes) });
   }
 
   /** What the package says about the version, read in a handful of queries. */

@@ -44,7 +44,7 @@ export interface PackageInput {
   }[];
 }
 
-/** A JSON file of the package, and where the data files go. */
+/** The package's documents (JSON values, or text such as the MaiML XML), and where the data files go. */
 export interface PackageLayout {
   json: Map<string, unknown>;
   /** Package path of each data file, by file id (`raw/…`, or `nonshared_raw/…` for closed data). */
