@@ -114,7 +114,7 @@ async function benchmarkHandovers(ctx, figures) {
   }));
   console.log(`${pad('set-up')}${HANDOVERS.datasets} datasets uploaded in ${seconds(performance.now() - createdAt)}`);
 
-  const requestsBefore = ctx.receiver.requests;
+  const putsBefore = ctx.receiver.puts;
   const storedBefore = ctx.receiver.packages.size;
   const handoverIds = [];
   next = 0;
@@ -128,19 +128,19 @@ async function benchmarkHandovers(ctx, figures) {
   await waitDelivered(ctx, handoverIds, HANDOVERS.timeoutMs);
   const elapsedMs = performance.now() - startedAt;
   const stored = ctx.receiver.packages.size - storedBefore;
-  const requests = ctx.receiver.requests - requestsBefore;
+  const puts = ctx.receiver.puts - putsBefore;
   Object.assign(figures, {
     datasets: HANDOVERS.datasets,
     workerConcurrency: ctx.workerConcurrency,
     elapsedMs: Math.round(elapsedMs),
     perSecond: round(HANDOVERS.datasets / (elapsedMs / 1000), 1),
     storedAtReceiver: stored,
-    requestsAtReceiver: requests,
+    putsAtReceiver: puts,
     exactlyOnce: stored === HANDOVERS.datasets,
   });
   console.log(
     `${pad('1,000 handovers, all delivered')}${seconds(elapsedMs)}  ${figures.perSecond} datasets/s  (worker concurrency ${ctx.workerConcurrency}; ` +
-      `receiver: ${stored} stored, ${requests} requests)  exactly once: ${verdict(figures.exactlyOnce)}`,
+      `receiver: ${stored} stored, ${puts} PUT requests)  exactly once: ${verdict(figures.exactlyOnce)}`,
   );
   if (!figures.exactlyOnce) throw new Error(`the receiver stored ${stored} packages for ${HANDOVERS.datasets} handovers`);
 }

@@ -58,7 +58,7 @@ describe('handover when the worker is killed mid-delivery', () => {
     receiver.delayMs = 5_000;
     const first = startWorker();
     const handover = (await t.http().post(`/api/v1/datasets/${dataset.id}/handover`).set(bearer(world.tokens.memberA)).send({}).expect(201)).body;
-    await eventually(async () => receiver.requests >= 1, 60_000);
+    await eventually(async () => receiver.puts >= 1, 60_000);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     expect((await t.http().get(`/api/v1/handovers/${handover.id}`).set(bearer(world.tokens.memberA))).body.state).toBe('sending');
@@ -68,7 +68,7 @@ describe('handover when the worker is killed mid-delivery', () => {
     await eventually(async () => (await t.http().get(`/api/v1/handovers/${handover.id}`).set(bearer(world.tokens.memberA))).body.state === 'delivered', 90_000);
     const stored = [...receiver.packages.values()].filter((p) => p.datasetUuid === dataset.seriesId);
     expect(stored).toHaveLength(1);
-    expect(receiver.requests).toBeGreaterThanOrEqual(2);
+    expect(receiver.puts).toBeGreaterThanOrEqual(2);
     const final = (await t.http().get(`/api/v1/handovers/${handover.id}`).set(bearer(world.tokens.memberA))).body;
     expect(final).toMatchObject({ packageSha256: stored[0].sha256, remoteReceiptId: stored[0].receiptId });
   }, 180_000);

@@ -65,6 +65,10 @@ describe.each(backends)('handovers (queue on %s)', (queue) => {
     const own = await t.http().get(`/api/v1/datasets/${data.id}/package`).set(bearer(world.tokens.memberA)).buffer(true).parse(binary).expect(200);
     expect(createHash('sha256').update(own.body as Buffer).digest('hex')).toBe(stored.sha256);
 
+    // Asking the handover asks the target too: the platform has registered the package meanwhile.
+    receiver.setStatus(data.seriesId, data.version, 'registered', 'mdr:0042');
+    expect((await handover(created.body.id)).body).toMatchObject({ state: 'registered', remoteId: 'mdr:0042' });
+
     const again = await t.http().post(`/api/v1/datasets/${data.id}/handover`).set(bearer(world.tokens.memberA)).send({});
     expect(again.status).toBe(409);
     expect((await t.http().get(`/api/v1/handovers/${created.body.id}`).set(bearer(world.tokens.memberB))).status).toBe(404);
@@ -100,10 +104,10 @@ describe.each(backends)('handovers (queue on %s)', (queue) => {
   it('retries while the target answers 5xx, then delivers; a retry of the same package is stored once', async () => {
     const data = await dataset();
     receiver.failNext(2, 503);
-    const requestsBefore = receiver.requests;
+    const putsBefore = receiver.puts;
     const created = (await t.http().post(`/api/v1/datasets/${data.id}/handover`).set(bearer(world.tokens.memberA)).send({}).expect(201)).body;
     await eventually(async () => (await stateOf(created.id)) === 'delivered', 30_000);
-    expect(receiver.requests - requestsBefore).toBe(3);
+    expect(receiver.puts - putsBefore).toBe(3);
     expect((await handover(created.id)).body.attempts).toBe(3);
     expect([...receiver.packages.values()].filter((p) => p.datasetUuid === data.seriesId)).toHaveLength(1);
     // A handover keeps trying far longer than other jobs (a platform outage of hours).

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import { signFile, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature';
+import { signBody, signFile, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature';
 
 /** A built package on local disk, ready to send. */
 export interface BuiltPackage {
@@ -26,6 +26,8 @@ export type DeliveryOutcome = { outcome: 'delivered'; receiptId: string } | { ou
 export class RetryableDeliveryError extends Error {}
 
 const HTTP_TIMEOUT_MS = 10 * 60_000;
+/** A status question must not hold up the API's answer for long. */
+const POLL_TIMEOUT_MS = 3_000;
 
 /**
  * HTTP target: `PUT {base}/handovers/{datasetUuid}/versions/{n}` with the package streamed as
@@ -62,6 +64,24 @@ export async function deliverHttp(base: string, secret: string, address: Deliver
   }
   if (status >= 500 || status === 408 || status === 429) throw new RetryableDeliveryError(`PUT ${url.href} answered ${status}: ${text.slice(0, 300)}`);
   return { outcome: 'rejected', error: `PUT ${url.href} answered ${status}: ${text.slice(0, 500)}` };
+}
+
+/**
+ * Asks an HTTP target how far it has got with a version: `GET {base}/handovers/{datasetUuid}/
+ * versions/{n}`, signed like a delivery over an empty body, answered with
+ * `{ status: 'received' | 'registered' | 'published' | 'rejected', remoteId? }`. Null when the
+ * target does not know it (404) or does not support asking (405, 501).
+ */
+export async function pollHttp(base: string, secret: string, address: DeliveryAddress): Promise<{ status: string; remoteId?: string } | null> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const url = `${base.replace(/\/+$/, '')}/handovers/${address.datasetUuid}/versions/${address.version}`;
+  const response = await fetch(url, {
+    headers: { [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signBody(secret, timestamp, Buffer.alloc(0)) },
+    signal: AbortSignal.timeout(POLL_TIMEOUT_MS),
+  });
+  if ([404, 405, 501].includes(response.status)) return null;
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+  return (await response.json()) as { status: string; remoteId?: string };
 }
 
 /**

@@ -68,9 +68,10 @@ export class HandoversController {
     return this.handovers.callback(targetId, timestamp, signature, request.rawBody, dto);
   }
 
+  /** The handover; for a delivered or registered one, the target is asked how far it has got (when it supports asking). */
   @Get('handovers/:id')
   get(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string): Promise<Handover> {
-    return this.handovers.get(actor, id);
+    return this.handovers.getAndPoll(actor, id);
   }
 
   /** Staff clear a held handover by classifying the data not-applicable, with a reason. */

@@ -17,7 +17,7 @@ import { DatasetPackageService } from '../datasets/package/dataset-package.servi
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { JobName } from '../infra/queue/queue-name';
 import { OutboxService } from '../outbox/outbox.service';
-import { BuiltPackage, deliverFolder, deliverHttp, DeliveryOutcome } from './delivery';
+import { BuiltPackage, deliverFolder, deliverHttp, DeliveryOutcome, pollHttp } from './delivery';
 import { CreateHandoverTargetDto, HandoverCallbackDto, ReleaseHandoverDto, RequestHandoverDto } from './dto/handover.dto';
 import { HandoverTarget } from './handover-target.entity';
 import { Handover } from './handover.entity';
@@ -89,6 +89,27 @@ export class HandoversService {
 
   get(actor: Actor, id: string): Promise<Handover> {
     return findScopedOrFail(this.handovers, actor, id, 'handover');
+  }
+
+  /**
+   * The handover, after asking an HTTP target how far the platform has got with it (for a
+   * delivered or registered package): a target that answers moves it on, as a callback would.
+   * A target that does not answer, or does not support asking, leaves it as it is.
+   */
+  async getAndPoll(actor: Actor, id: string): Promise<Handover> {
+    const handover = await this.get(actor, id);
+    if (!['delivered', 'registered'].includes(handover.state)) return handover;
+    const target = await this.targets.createQueryBuilder('t').addSelect('t.secret').where('t.id = :id', { id: handover.targetId }).getOne();
+    if (target?.kind !== 'http') return handover;
+    const dataset = await this.datasets.get(SYSTEM_ACTOR, handover.datasetId);
+    const status = await pollHttp(target.url!, target.secret!, { datasetUuid: dataset.seriesId, version: dataset.version }).catch((error: unknown) => {
+      this.logger.warn({ err: error, handoverId: id }, 'the target could not be asked about a handover');
+      return null;
+    });
+    const order = ['delivered', 'registered', 'published'];
+    if (!status || !order.includes(status.status) || order.indexOf(status.status) <= order.indexOf(handover.state)) return handover;
+    await this.transition(id, { state: status.status as Handover['state'], remoteId: status.remoteId ?? handover.remoteId }, `polled_${status.status}`);
+    return this.get(actor, id);
   }
 
   /**

@@ -25,7 +25,8 @@ export interface ReceivedPackage {
  *   `"<timestamp>."` followed by the body (else 401).
  * Answers: 201 `{ receiptId }` for a new package; 200 with the same receipt when the same
  * package arrives again (a retry: stored once); 409 when another package was already stored
- * under that dataset version.
+ * under that dataset version. `GET` on the same path (signed over an empty body) answers
+ * `{ status, remoteId? }`: how far the platform has got with that version.
  *
  * It can be told to fail (`failNext(n, status)`) or to be slow (`delayMs`), and counts every
  * request, so tests can prove a handover is registered exactly once.
@@ -33,8 +34,11 @@ export interface ReceivedPackage {
 export class ReferenceReceiver {
   readonly packages = new Map<string, ReceivedPackage>();
   requests = 0;
+  /** PUT requests only (deliveries, retries included). */
+  puts = 0;
   delayMs = 0;
   private failures: number[] = [];
+  private readonly statuses = new Map<string, { status: string; remoteId?: string }>();
   private server: Server | null = null;
 
   constructor(
@@ -60,6 +64,7 @@ export class ReferenceReceiver {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requests++;
+    if (req.method === 'PUT') this.puts++;
     const match = /^\/handovers\/([0-9a-f-]{36})\/versions\/(\d+)$/.exec(req.url ?? '');
     // The body is hashed (and HMAC-checked) as it arrives; kept only when asked for.
     const timestamp = header(req, TIMESTAMP_HEADER) ?? '';
@@ -76,7 +81,9 @@ export class ReferenceReceiver {
     if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const failure = this.failures.shift();
     if (failure) return this.answer(res, failure, { error: 'told to fail' });
-    if (req.method !== 'PUT' || !match) return this.answer(res, 404, { error: 'no such route' });
+    if (!match) return this.answer(res, 404, { error: 'no such route' });
+    if (req.method === 'GET') return this.status(req, res, `${match[1]}/${match[2]}`, timestamp, `sha256=${hmac.digest('hex')}`);
+    if (req.method !== 'PUT') return this.answer(res, 405, { error: 'PUT or GET' });
     const problem = verifySignatureDigest(timestamp, header(req, SIGNATURE_HEADER), `sha256=${hmac.digest('hex')}`);
     if (problem) return this.answer(res, 401, { error: problem });
     const sha256 = hash.digest('hex');
@@ -91,6 +98,20 @@ export class ReferenceReceiver {
     const receiptId = `rcpt-${randomUUID()}`;
     this.packages.set(key, { datasetUuid: match[1], version: Number(match[2]), sha256, size, receiptId, body: this.options.keepBodies ? Buffer.concat(chunks) : null });
     return this.answer(res, 201, { receiptId });
+  }
+
+  /** What the platform has made of a version, as a test sets it (`setStatus`): `received` until then. */
+  private status(req: IncomingMessage, res: ServerResponse, key: string, timestamp: string, expected: string): void {
+    const problem = verifySignatureDigest(timestamp, header(req, SIGNATURE_HEADER), expected);
+    if (problem) return this.answer(res, 401, { error: problem });
+    const stored = this.packages.get(key);
+    if (!stored) return this.answer(res, 404, { error: 'no package for this version' });
+    return this.answer(res, 200, this.statuses.get(key) ?? { status: 'received' });
+  }
+
+  /** Pretends the platform moved a version on (registered, published …). */
+  setStatus(datasetUuid: string, version: number, status: string, remoteId?: string): void {
+    this.statuses.set(`${datasetUuid}/${version}`, { status, remoteId });
   }
 
   private answer(res: ServerResponse, status: number, body: object): void {
