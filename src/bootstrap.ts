@@ -148,11 +148,11 @@ export async function startProcess(roles: ProcessRoles): Promise<RunningProcess>
 
   const what = [roles.api && 'API', roles.worker && 'worker'].filter(Boolean).join(' + ');
   logger.log(`Foundry Hub ${what} ready in ${Date.now() - startedAt} ms${embedded ? ' (embedded PostgreSQL under ' + config.dataDir + ')' : ''}`);
-  if (roles.api) printWelcome(config, demoSeeded);
+  if (roles.api) printWelcome(config, demoSeeded, config.demoSeed ? await app.get(SeedService).demoLabel() : null);
   return { app, config, stop };
 }
 
-function printWelcome(config: AppConfig, demoSeeded: boolean): void {
+function printWelcome(config: AppConfig, demoSeeded: boolean, demoLabel: string | null): void {
   const base = `http://localhost:${config.port}`;
   const lines = [
     '',
@@ -167,6 +167,7 @@ function printWelcome(config: AppConfig, demoSeeded: boolean): void {
       `  Try:  curl -s ${base}/api/v1/auth/login -H 'content-type: application/json' \\`,
       `          -d '{"email":"admin@foundry-hub.local","password":"foundry-hub-admin"}'`,
     );
+    if (demoLabel) lines.push(`  Scan page of a demo sample (what its QR label opens): ${base}/S/${demoLabel}`);
   }
   console.log(lines.join('\n') + '\n');
 }

@@ -1,9 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { join } from 'node:path';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CentersService } from '../centers/centers.service';
 import { SYSTEM_ACTOR } from '../common/auth/actor';
 import { EquipmentService } from '../equipment/equipment.service';
+import { HandoversService } from '../handovers/handovers.service';
+import { LocationsService } from '../locations/locations.service';
+import { SampleActionsService } from '../samples/sample-actions.service';
+import { SamplesService } from '../samples/samples.service';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { ProjectsService } from '../projects/projects.service';
@@ -13,6 +18,8 @@ import { DEMO_ACCOUNTS, DEMO_CENTER, DEMO_EQUIPMENT, DEMO_ORGANIZATIONS } from '
 /** Serializes start-up writes between replicas, like the migration lock. */
 const SEED_LOCK_ID = 7_461_002_002;
 const DEMO_SEEDED = 'demo_seeded';
+/** The second stage (storage, samples, a handover target), recorded apart so older demo databases get it too. */
+const DEMO_SAMPLES_SEEDED = 'demo_samples_seeded';
 
 @Injectable()
 export class SeedService {
@@ -26,6 +33,10 @@ export class SeedService {
     private readonly users: UsersService,
     private readonly projects: ProjectsService,
     private readonly equipment: EquipmentService,
+    private readonly locations: LocationsService,
+    private readonly samples: SamplesService,
+    private readonly sampleActions: SampleActionsService,
+    private readonly handovers: HandoversService,
   ) {}
 
   /** First admin from ADMIN_EMAIL/ADMIN_PASSWORD, then the demo data when DEMO_SEED is on. */
@@ -39,6 +50,7 @@ export class SeedService {
         if (created) this.logger.log(`Created the first admin ${created.email}`);
       }
       const demoSeeded = this.config.demoSeed ? await this.seedDemo() : false;
+      if (this.config.demoSeed) await this.seedDemoSamples();
       return { demoSeeded };
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [SEED_LOCK_ID]).catch(() => undefined);
@@ -79,6 +91,51 @@ export class SeedService {
     await this.dataSource.query(`INSERT INTO app_state (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [DEMO_SEEDED]);
     this.logger.log(`Seeded the demo center ${DEMO_CENTER.code} with ${DEMO_EQUIPMENT.length} tools`);
     return true;
+  }
+
+  /**
+   * Storage (a dry cabinet with a box of positions), two samples of the demo client (one
+   * received and stored, one announced) and a drop-folder handover target under DATA_DIR, so
+   * the scan pages and the handover can be tried at once.
+   */
+  async seedDemoSamples(): Promise<void> {
+    if (await this.stateValue(DEMO_SAMPLES_SEEDED)) return;
+    const actor = SYSTEM_ACTOR;
+    const center = await this.centers.findByCode(DEMO_CENTER.code);
+    const photonics = await this.organizations.findByName(DEMO_ORGANIZATIONS.photonics.name);
+    const project = photonics ? await this.projects.findByCode(photonics.id, 'TP-2026-GAN') : null;
+    if (!center || !project) return;
+    // A stage cut short by a crash left its first rows: keep them rather than fail every start on a duplicate name.
+    const [started] = (await this.dataSource.query(`SELECT 1 FROM locations WHERE center_id = $1 AND parent_id IS NULL AND name = 'Cleanroom A'`, [center.id])) as unknown[];
+    if (started) {
+      await this.dataSource.query(`INSERT INTO app_state (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [DEMO_SAMPLES_SEEDED]);
+      return;
+    }
+    const room = await this.locations.create(actor, { centerId: center.id, name: 'Cleanroom A', kind: 'room' });
+    const cabinet = await this.locations.create(actor, { centerId: center.id, parentId: room.id, name: 'Dry cabinet 1', kind: 'cabinet' });
+    const box = await this.locations.create(actor, { centerId: center.id, parentId: cabinet.id, name: 'Box A1', kind: 'box', capacity: 25 });
+    const positions = [];
+    for (let i = 1; i <= 5; i++) positions.push(await this.locations.create(actor, { centerId: center.id, parentId: box.id, name: `A1-${i}`, kind: 'position' }));
+    const [wafer] = await this.samples.register(
+      actor,
+      [
+        { centerId: center.id, projectId: project.id, name: 'GaN-on-Si wafer W07', material: 'GaN/AlGaN on Si(111)', form: 'wafer', quantity: 1, unit: 'pcs', clientRef: 'PO-88231' },
+        { centerId: center.id, projectId: project.id, name: 'ALD precursor test coupons', material: 'TMA on Si', form: 'coupon', quantity: 6, unit: 'pcs', hazards: ['GHS02', 'GHS07'] },
+      ],
+      'api',
+    );
+    await this.sampleActions.receive(actor, wafer.id, { condition: 'intact', locationId: positions[0].id }, { source: 'api' });
+    await this.handovers.createTarget(actor, { name: 'Demo drop folder', kind: 'folder', folder: join(this.config.dataDir, 'dx-dropbox'), default: true });
+    await this.dataSource.query(`INSERT INTO app_state (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [DEMO_SAMPLES_SEEDED]);
+    this.logger.log('Seeded demo storage, samples and a drop-folder handover target');
+  }
+
+  /** The label of the demo wafer, for the welcome message (null without the demo). */
+  async demoLabel(): Promise<string | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT l.id FROM labels l JOIN samples s ON s.id = l.sample_id WHERE l.status = 'active' AND s.name = 'GaN-on-Si wafer W07' ORDER BY s.created_at LIMIT 1`,
+    )) as { id: string }[];
+    return row?.id ?? null;
   }
 
   private async stateValue(key: string): Promise<unknown> {
