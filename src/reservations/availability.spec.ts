@@ -80,6 +80,13 @@ describe('availability: bookable hours', () => {
     expect(violations.map((v) => v.rule)).toEqual(['bookable-hours']);
   });
 
+  it('lets an interval run past closing time when the policy allows crossing closed hours, but only from a start inside the window', () => {
+    // A two-hour booking may start up to 17:30 and run until 19:30; a booking at 19:00 runs into it.
+    expect(free({ durationMinutes: 120, busy: [range('2026-12-02T19:00', '2026-12-02T20:00')] }, { allowCrossingClosedHours: true })).toEqual(['12-02T09:00–12-02T19:00']);
+    expect(free({ durationMinutes: 120 }, { allowCrossingClosedHours: true })).toEqual(['12-02T09:00–12-02T19:30']);
+    expect(free({ durationMinutes: 120 })).toEqual(['12-02T09:00–12-02T18:00']);
+  });
+
   it('does not run past midnight when a window closes at 24:00, and opens again the next day', () => {
     const evenings = [{ days: [1, 2, 3, 4, 5, 6, 7], start: '20:00', end: '24:00' }];
     expect(free({ to: jst('2026-12-04T00:00') }, { bookableHours: evenings })).toEqual(['12-02T20:00–12-03T00:00', '12-03T20:00–12-04T00:00']);
@@ -185,6 +192,7 @@ describe('availability: agrees with the booking policy', () => {
       bufferMinutes: [0, 15, 30, 45][pick(4)],
       requiresApproval: false,
       cancellationHours: 0,
+      allowCrossingClosedHours: pick(3) === 0,
       bookableHours: pick(4) === 0
         ? undefined
         : [

@@ -19,9 +19,12 @@ import type { BookableHours, BookingPolicy } from '../equipment/equipment.entity
  * - a busy period is a stored period `[start, end + its buffer)`; a booking must start at or after
  *   its end and end at least `buffer` minutes before its start;
  * - with bookable hours, an interval never spans two windows (a booking may not cross closed
- *   hours, nor run from one window into the next); without them the whole `[from, to)` window is
- *   open and intervals may cross midnight. Intervals are sorted by start; one that lies inside
- *   another (from overlapping windows) is dropped.
+ *   hours, nor run from one window into the next), unless the policy allows crossing closed
+ *   hours: then only the start must lie in a window, and an interval may run on past closing
+ *   time until the next busy period, its `end` capped at the last grid start in the window plus
+ *   `d` (so every start it offers is still inside the window); without bookable hours the whole
+ *   `[from, to)` window is open and intervals may cross midnight. Intervals are sorted by start;
+ *   one that lies inside another (from overlapping windows) is dropped.
  */
 
 const MINUTE = 60_000;
@@ -39,7 +42,7 @@ export interface FreeTimeInput {
   now: Date;
   /** The center's IANA time zone. */
   timezone: string;
-  policy: Pick<BookingPolicy, 'slotMinutes' | 'leadMinutes' | 'horizonDays' | 'bufferMinutes' | 'bookableHours'>;
+  policy: Pick<BookingPolicy, 'slotMinutes' | 'leadMinutes' | 'horizonDays' | 'bufferMinutes' | 'bookableHours' | 'allowCrossingClosedHours'>;
   /** The booking length the caller asks for, in minutes (a multiple of slotMinutes). */
   durationMinutes: number;
   /** Stored periods of active reservations (buffer included), in any order, possibly overlapping. */
@@ -163,18 +166,22 @@ export function freeIntervals(input: FreeTimeInput): TimeRange[] {
     if (end - start >= duration) found.push({ start: new Date(start), end: new Date(end) });
   };
 
+  const crossing = policy.allowCrossingClosedHours === true && !!policy.bookableHours?.length;
   for (const span of openSpans(input.from, input.to, timezone, policy.bookableHours)) {
     const spanStart = span.start.getTime();
     const spanEnd = span.end.getTime();
     if (spanEnd <= earliestStart || spanStart > latestStart) continue;
+    // How far a booking starting in this span may run: to its end, or, when crossing closed
+    // hours is allowed, to the last start in the span plus the duration (within [from, to)).
+    const reach = crossing ? Math.min(lastGridStartBefore(spanEnd, policy.slotMinutes, timezone) + duration, input.to.getTime()) : spanEnd;
     let gapStart = spanStart;
     for (let i = firstEndingAfter(busy, spanStart); i < busy.length && gapStart < spanEnd; i++) {
       const blockedFrom = busy[i].start.getTime() - buffer;
-      if (blockedFrom >= spanEnd) break;
+      if (blockedFrom >= reach) break;
       consider(gapStart, blockedFrom);
       gapStart = Math.max(gapStart, busy[i].end.getTime());
     }
-    if (gapStart < spanEnd) consider(gapStart, spanEnd);
+    if (gapStart < spanEnd) consider(gapStart, reach);
   }
 
   // Overlapping bookable-hours windows can yield an interval inside another: keep the larger.
@@ -187,6 +194,16 @@ export function freeIntervals(input: FreeTimeInput): TimeRange[] {
     reach = interval.end.getTime();
     return true;
   });
+}
+
+/** The last grid point strictly before `time` (the grid restarts at each local midnight). */
+function lastGridStartBefore(time: number, slotMinutes: number, timezone: string): number {
+  const slot = slotMinutes * MINUTE;
+  let candidate = alignToGrid(new Date(time - slot), slotMinutes, timezone).getTime();
+  // Near midnight (or an offset change) the grid point after time − slot may not come before time.
+  for (let back = 2; candidate >= time; back++) candidate = alignToGrid(new Date(time - back * slot), slotMinutes, timezone).getTime();
+  for (let next = alignToGrid(new Date(candidate + 1), slotMinutes, timezone).getTime(); next < time; next = alignToGrid(new Date(candidate + 1), slotMinutes, timezone).getTime()) candidate = next;
+  return candidate;
 }
 
 /** Index of the first merged busy range ending after `time` (ranges are disjoint and sorted). */
