@@ -6,6 +6,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Queue } from 'bullmq';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor, canManageCenter, SYSTEM_ACTOR } from '../common/auth/actor';
@@ -253,6 +254,39 @@ export class HandoversService {
     } finally {
       await rm(pkg.path, { force: true });
     }
+  }
+
+  /**
+   * Handovers in flight whose job the queue no longer knows (its store lost its data, e.g. a
+   * Redis restarted without persistence) get a new job through the outbox. Only rows quiet for
+   * `quietMs` whose last job was relayed that long ago are looked at, so a job on its way or
+   * running is never doubled. Returns how many were re-queued.
+   */
+  async recoverLostJobs(queue: Queue, quietMs: number): Promise<number> {
+    const rows = (await this.dataSource.query(
+      `SELECT h.id, o.id AS job_id
+         FROM handovers h
+         JOIN LATERAL (
+           SELECT id, dispatched_at FROM outbox
+            WHERE job_name = $1 AND payload->>'handoverId' = h.id::text
+            ORDER BY created_at DESC LIMIT 1
+         ) o ON true
+        WHERE h.state IN ('queued', 'packaging', 'sending')
+          AND h.updated_at < now() - make_interval(secs => $2)
+          AND o.dispatched_at < now() - make_interval(secs => $2)`,
+      [JobName.HandoverDeliver, quietMs / 1000],
+    )) as { id: string; job_id: string }[];
+    let recovered = 0;
+    for (const row of rows) {
+      if (await queue.getJob(row.job_id)) continue;
+      await this.dataSource.transaction(async (em) => {
+        await this.audit.update(em, SYSTEM_ACTOR, Handover, 'handover', row.id, { lastError: `the queue lost job ${row.job_id}; queued again` }, { action: 'job_recovered' });
+        await this.outbox.add(em, JobName.HandoverDeliver, { handoverId: row.id });
+      });
+      recovered++;
+    }
+    if (recovered) this.logger.warn({ recovered }, 'handover jobs lost by the queue were queued again');
+    return recovered;
   }
 
   /** The last attempt failed: the handover is `failed` until staff retry it. */

@@ -29,10 +29,23 @@ export class ScheduledTasksProcessor extends WorkerHost implements OnApplication
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const name of [JobName.NoShowSweep, JobName.WaitlistExpirySweep]) {
-      await this.scheduled.upsertJobScheduler(name, { every: EVERY_MINUTE }, { name, data: {} });
+    await this.upsertSchedulers();
+  }
+
+  /**
+   * Creates the schedulers. QueueRecovery calls it again with `onlyMissing`, in case the queue
+   * store lost them; an existing scheduler is then left alone, so its next run does not move.
+   */
+  async upsertSchedulers(onlyMissing = false): Promise<void> {
+    const schedules: [JobName, number][] = [
+      [JobName.NoShowSweep, EVERY_MINUTE],
+      [JobName.WaitlistExpirySweep, EVERY_MINUTE],
+      [JobName.RetentionDigest, EVERY_DAY],
+    ];
+    for (const [name, every] of schedules) {
+      if (onlyMissing && (await this.scheduled.getJobScheduler(name))) continue;
+      await this.scheduled.upsertJobScheduler(name, { every }, { name, data: {} });
     }
-    await this.scheduled.upsertJobScheduler(JobName.RetentionDigest, { every: EVERY_DAY }, { name: JobName.RetentionDigest, data: {} });
   }
 
   async process(job: Job): Promise<{ changed: number }> {

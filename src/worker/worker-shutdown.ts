@@ -1,5 +1,5 @@
 import { WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Inject, Injectable, Type } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Type } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 
 /**
@@ -10,11 +10,25 @@ import { ModuleRef } from '@nestjs/core';
 export const WORKER_PROCESSORS = Symbol('WORKER_PROCESSORS');
 
 @Injectable()
-export class WorkerShutdown implements BeforeApplicationShutdown {
+export class WorkerShutdown implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+
   constructor(
     private readonly moduleRef: ModuleRef,
     @Inject(WORKER_PROCESSORS) private readonly processors: Type<WorkerHost>[],
   ) {}
+
+  /**
+   * A worker reports trouble with its queue store (Redis gone, a job's keys lost) as an `error`
+   * event; without a listener Node would throw it and end the process. It is logged instead,
+   * and the worker carries on once the store is back (QueueRecovery re-queues what was lost).
+   */
+  onApplicationBootstrap(): void {
+    for (const processor of this.processors) {
+      const host = this.moduleRef.get(processor, { strict: false });
+      host.worker?.on('error', (error: Error) => this.logger.error({ err: error, queue: host.worker.name }, 'queue worker error'));
+    }
+  }
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(

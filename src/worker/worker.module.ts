@@ -10,6 +10,7 @@ import { ReservationsModule } from '../reservations/reservations.module';
 import { SamplesModule } from '../samples/samples.module';
 import { WaitlistOfferProcessor } from '../waitlist/waitlist-offer.processor';
 import { WaitlistModule } from '../waitlist/waitlist.module';
+import { QueueRecovery } from './queue-recovery';
 import { ScheduledTasksProcessor } from './scheduled-tasks.processor';
 import { WORKER_PROCESSORS, WorkerShutdown } from './worker-shutdown';
 import { Reservation } from '../reservations/reservation.entity';
@@ -31,6 +32,6 @@ const PROCESSORS: Record<QueueName, Type<WorkerHost>> = {
 @Module({
   // What the processors read: each reads its own context's tables and calls other contexts' services.
   imports: [TypeOrmModule.forFeature([Reservation]), UsersModule, EquipmentModule, CentersModule, ReservationsModule, WaitlistModule, SamplesModule, HandoversModule],
-  providers: [OutboxRelay, WorkerShutdown, { provide: WORKER_PROCESSORS, useValue: Object.values(PROCESSORS) }, ...Object.values(PROCESSORS)],
+  providers: [OutboxRelay, WorkerShutdown, QueueRecovery, { provide: WORKER_PROCESSORS, useValue: Object.values(PROCESSORS) }, ...Object.values(PROCESSORS)],
 })
 export class WorkerModule {}

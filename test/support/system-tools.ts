@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 const TOOLS: { command: string; pkg: string; why: string }[] = [
   { command: 'chromium', pkg: 'chromium', why: 'the scan pages are tested in a headless browser' },
   { command: 'xmllint', pkg: 'libxml2-utils', why: 'MaiML documents are validated against the official XSDs' },
+  { command: 'redis-server', pkg: 'redis-server', why: 'the queue recovery test restarts a Redis of its own' },
 ];
 
 function has(command: string): boolean {

@@ -38,7 +38,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'foundry-hub-e2e-'));
   const useRedis = options.queue === 'redis';
-  if (useRedis && !process.env.REDIS_URL) throw new Error('REDIS_URL is not set');
+  if (useRedis && !process.env.REDIS_URL && !options.env?.REDIS_URL) throw new Error('REDIS_URL is not set');
   const config = loadConfig({
     DATABASE_URL: database.url,
     DATA_DIR: dataDir,

@@ -36,6 +36,8 @@ export interface AppConfig {
   datasetMaxFileBytes: number;
   /** How long a handover job's lock lasts without renewal: after a worker dies, its job runs again this much later. */
   workerLockMs: number;
+  /** How often a worker checks that the queue still holds the jobs and schedulers it should (after a queue store lost its data). */
+  queueRecoveryMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -182,5 +184,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 25_000, 0, 600_000),
     datasetMaxFileBytes: integer(env, 'DATASET_MAX_FILE_BYTES', 5 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
     workerLockMs: integer(env, 'WORKER_LOCK_MS', DEFAULT_WORKER_LOCK_MS, 1000, 600_000),
+    queueRecoveryMs: integer(env, 'QUEUE_RECOVERY_MS', 60_000, 200, 3_600_000),
   };
 }
