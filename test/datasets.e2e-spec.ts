@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearer, seedWorld, World } from './support/fixtures';
+import { binary } from './support/binary';
 import { createTestApp, TestApp } from './support/test-app';
 import { readZip } from './support/zip';
 
@@ -238,10 +239,3 @@ describe('datasets', () => {
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(['export_control_classified', 'embargo_extended', 'create']);
   });
 });
-
-/** supertest parser that keeps a binary body as a Buffer. */
-function binary(res: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}

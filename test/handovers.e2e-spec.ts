@@ -9,6 +9,7 @@ import { QueueName } from '../src/infra/queue/queue-name';
 import { eventually } from './support/eventually';
 import { bearer, seedWorld, World } from './support/fixtures';
 import { ReferenceReceiver } from './support/reference-receiver';
+import { binary } from './support/binary';
 import { createTestApp, TestApp } from './support/test-app';
 
 const SECRET = 'a-shared-secret-for-the-reference-receiver';
@@ -153,10 +154,3 @@ describe.each(backends)('handovers (queue on %s)', (queue) => {
     expect((await handover(created.id)).body.packageSha256).toBe(sha);
   });
 });
-
-/** supertest parser that keeps a binary body as a Buffer. */
-function binary(res: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}

@@ -1,6 +1,7 @@
 import { SamplesService } from '../src/samples/samples.service';
 import { extractText } from '../src/samples/testing/pdf-text';
 import { bearer, seedWorld, World } from './support/fixtures';
+import { binary } from './support/binary';
 import { createTestApp, TestApp } from './support/test-app';
 
 const MINUTE = 60_000;
@@ -502,10 +503,3 @@ describe('samples', () => {
     });
   });
 });
-
-/** supertest parser that keeps a binary body as a Buffer. */
-function binary(res: NodeJS.ReadableStream, done: (error: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}

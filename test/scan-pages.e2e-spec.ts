@@ -106,8 +106,18 @@ describe('scan pages', () => {
 
   it('answers a mistyped label, an unknown one and a void one with a clear page', async () => {
     const typo = sample.labelId.slice(0, -1) + (sample.labelId.endsWith('0') ? '1' : '0');
-    expect((await t.http().get(`/S/${typo}`)).status).toBe(400);
+    const mistyped = await t.http().get(`/S/${typo}`);
+    expect([mistyped.status, mistyped.text.includes('Not a label')]).toEqual([400, true]);
     expect((await t.http().get('/S/hello')).status).toBe(400);
+
+    const [spare, voided] = (await t.http().post('/api/v1/labels/batch').set(bearer(world.tokens.staff)).send({ centerId: world.centers.kns.id, count: 2 }).expect(201)).body.items;
+    await t.http().post('/api/v1/labels/' + voided.id + '/void').set(bearer(world.tokens.staff)).send({ reason: 'misprinted' }).expect(200);
+    const gone = await t.http().get(`/S/${voided.id}`);
+    expect([gone.status, gone.text.includes('This label was replaced')]).toEqual([410, true]);
+    // A label nobody has: the same alphabet and check character, never issued.
+    await t.dataSource.query(`DELETE FROM labels WHERE id = $1`, [spare.id]);
+    const unknown = await t.http().get(`/S/${spare.id}`);
+    expect([unknown.status, unknown.text.includes('Unknown label')]).toEqual([404, true]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { parseLabelId } from '../src/labels/label-id';
 import { bearer, seedWorld, World } from './support/fixtures';
+import { binary } from './support/binary';
 import { createTestApp, TestApp } from './support/test-app';
 
 /** Changes the check character (the last one) to another valid symbol: a typo. */
@@ -164,10 +165,3 @@ describe('labels and scanning', () => {
     expect((locationPdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
   });
 });
-
-/** supertest parser that keeps a binary body as a Buffer. */
-function binary(res: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (error: Error | null, body: Buffer) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('end', () => done(null, Buffer.concat(chunks)));
-}

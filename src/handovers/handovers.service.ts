@@ -266,15 +266,16 @@ export class HandoversService {
     const rows = (await this.dataSource.query(
       `SELECT h.id, o.id AS job_id
          FROM handovers h
+         -- The job name is written out (not a parameter) so the partial index ix_outbox_handover applies.
          JOIN LATERAL (
            SELECT id, dispatched_at FROM outbox
-            WHERE job_name = $1 AND payload->>'handoverId' = h.id::text
+            WHERE job_name = '${JobName.HandoverDeliver}' AND payload->>'handoverId' = h.id::text
             ORDER BY created_at DESC LIMIT 1
          ) o ON true
         WHERE h.state IN ('queued', 'packaging', 'sending')
-          AND h.updated_at < now() - make_interval(secs => $2)
-          AND o.dispatched_at < now() - make_interval(secs => $2)`,
-      [JobName.HandoverDeliver, quietMs / 1000],
+          AND h.updated_at < now() - make_interval(secs => $1)
+          AND o.dispatched_at < now() - make_interval(secs => $1)`,
+      [quietMs / 1000],
     )) as { id: string; job_id: string }[];
     let recovered = 0;
     for (const row of rows) {

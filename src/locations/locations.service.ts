@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CentersService } from '../centers/centers.service';
 import { Actor, canManageCenter } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
+import { streamOf } from '../common/streams';
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
 import { hydrate } from '../infra/database/hydrate';
@@ -160,7 +161,6 @@ export class LocationsService {
     const self = rows.find((row) => row.depth === 0);
     if (!self) throw AppError.notFound('location', id);
     if (!self.label_id) throw new AppError('invalid-transition', 'The location has no active label', [{ field: 'labelId', message: 'none is active' }]);
-    const out = new PassThrough();
     const content: LabelContent = {
       labelId: self.label_id,
       url: this.labels.urlOf(self.label_id),
@@ -168,7 +168,6 @@ export class LocationsService {
       lines: [rows.map((row) => row.name).join(' › '), self.center],
       hazards: [],
     };
-    renderLabelsPdf([content], media, out, { errorCorrection }).catch((error: unknown) => out.destroy(error as Error));
-    return out;
+    return streamOf((out) => renderLabelsPdf([content], media, out, { errorCorrection }));
   }
 }

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { Actor } from '../common/auth/actor';
+import { streamOf } from '../common/streams';
 import { LocationsService } from '../locations/locations.service';
 import { CustodyReport, CustodyReportEvent, renderCustodyReport } from './custody-report';
+import { describeDescriptor } from './sample-actions.service';
 import { SampleEvent } from './sample-event.entity';
 import { SampleEventsService } from './sample-events.service';
 import { SamplesService } from './samples.service';
@@ -15,7 +17,7 @@ export function summarizeEvent(event: Pick<SampleEvent, 'type' | 'payload'>): st
   const p = event.payload as Record<string, any>;
   switch (event.type) {
     case 'registered':
-      if (p.splitFrom) return `cut from ${p.splitFrom.code} (${describe(p.descriptor)})`;
+      if (p.splitFrom) return `cut from ${p.splitFrom.code} (${describeDescriptor(p.descriptor ?? {})})`;
       if (p.combinedFrom) return `pooled from ${p.combinedFrom.map((s: { code: string }) => s.code).join(', ')}`;
       return `registered as ${p.code}`;
     case 'received':
@@ -46,12 +48,6 @@ export function summarizeEvent(event: Pick<SampleEvent, 'type' | 'payload'>): st
   }
 }
 
-function describe(descriptor: Record<string, unknown> | undefined): string {
-  return Object.entries(descriptor ?? {})
-    .map(([key, value]) => `${key} ${String(value)}`)
-    .join(', ');
-}
-
 /**
  * The chain-of-custody report of a sample as a PDF: the sample, every event of its record
  * (with the ancestors' events before the split that made it), who, when, where, and the
@@ -68,9 +64,7 @@ export class CustodyReportService {
 
   async pdf(actor: Actor, id: string): Promise<Readable> {
     const report = await this.build(actor, id);
-    const out = new PassThrough();
-    renderCustodyReport(report, out).catch((error: unknown) => out.destroy(error as Error));
-    return out;
+    return streamOf((out) => renderCustodyReport(report, out));
   }
 
   async build(actor: Actor, id: string): Promise<CustodyReport> {

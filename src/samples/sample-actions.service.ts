@@ -243,7 +243,7 @@ export class SampleActionsService {
       }
       const remaining = parent.quantity === null || !given.length ? parent.quantity : Math.max(0, Math.round((parent.quantity - taken) * 1e4) / 1e4);
       const consumed = dto.consumeParent ?? remaining === 0;
-      const codes = await this.samples.allocateCodes(em, dto.children.map(() => ({ centerId: parent.centerId })), await this.zoneMap(em, parent.centerId));
+      const codes = await this.samples.allocateCodes(em, dto.children.map(() => ({ centerId: parent.centerId })));
       const children: Sample[] = [];
       for (const [i, child] of dto.children.entries()) {
         children.push(
@@ -251,7 +251,7 @@ export class SampleActionsService {
             centerId: parent.centerId,
             organizationId: parent.organizationId,
             projectId: parent.projectId,
-            name: child.name ?? `${parent.name} ${describe(child.descriptor)}`.slice(0, 200),
+            name: child.name ?? `${parent.name} ${describeDescriptor(child.descriptor)}`.slice(0, 200),
             material: parent.material,
             form: child.form ?? (parent.form === 'wafer' ? 'die' : parent.form),
             quantity: child.quantity ?? null,
@@ -284,7 +284,7 @@ export class SampleActionsService {
       );
       for (const [i, child] of children.entries()) {
         await this.labels.issue(em, child.centerId, { sampleId: child.id });
-        await this.events.append(em, actor, Object.assign(child, { lastEventHash: null }), {
+        await this.events.append(em, actor, child, {
           ...base,
           type: 'registered',
           toState: 'received',
@@ -317,7 +317,7 @@ export class SampleActionsService {
       const units = new Set(inputs.map((s) => s.unit));
       const quantity = units.size === 1 && inputs.every((s) => s.quantity !== null) ? inputs.reduce((sum, s) => sum + s.quantity!, 0) : null;
       const first = inputs[0];
-      const [code] = await this.samples.allocateCodes(em, [{ centerId: first.centerId }], await this.zoneMap(em, first.centerId));
+      const [code] = await this.samples.allocateCodes(em, [{ centerId: first.centerId }]);
       const output = await this.samples.insert(em, actor, code, {
         centerId: first.centerId,
         organizationId: first.organizationId,
@@ -566,14 +566,10 @@ export class SampleActionsService {
     }
   }
 
-  private async zoneMap(em: EntityManager, centerId: string): Promise<Map<string, string>> {
-    const [row] = (await em.query('SELECT timezone FROM centers WHERE id = $1', [centerId])) as { timezone: string }[];
-    return new Map([[centerId, row.timezone]]);
-  }
 }
 
 /** A short text for a piece's descriptor: `dieX 3 dieY 7`, `piece 2`. */
-function describe(descriptor: Record<string, unknown>): string {
+export function describeDescriptor(descriptor: Record<string, unknown>): string {
   return Object.entries(descriptor)
     .map(([key, value]) => `${key} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
     .join(' ');

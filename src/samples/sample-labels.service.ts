@@ -3,10 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { format } from 'date-fns';
 import { TZDate } from '@date-fns/tz';
 import QRCode from 'qrcode';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { Actor } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
+import { streamOf } from '../common/streams';
 import { isUuid } from '../common/validation/validation';
 import { LabelsService } from '../labels/labels.service';
 import { LabelMediaName } from '../labels/label-media';
@@ -67,9 +68,7 @@ export class SampleLabelsService {
       [ids, actor.role === 'member' ? actor.organizationId : null],
     )) as { n: number }[];
     if (n !== new Set(ids).size) throw AppError.badInput('ids', 'names a sample that does not exist');
-    const out = new PassThrough();
-    renderLabelsPdf(this.stream(actor, ids), media, out, { errorCorrection }).catch((error: unknown) => out.destroy(error as Error));
-    return out;
+    return streamOf((out) => renderLabelsPdf(this.stream(actor, ids), media, out, { errorCorrection }));
   }
 
   /** Label contents in the order of `ids`, a batch at a time. */

@@ -114,16 +114,13 @@ export class SamplesService {
         }),
       ),
     );
-    const centerIds = [...new Set(dtos.map((dto) => dto.centerId))];
-    const zones = new Map<string, string>();
-    for (const id of centerIds) {
-      const i = dtos.findIndex((dto) => dto.centerId === id);
-      zones.set(id, (await this.centers.requireExisting(actor, id, `${prefix(i)}centerId`)).timezone);
+    for (const id of new Set(dtos.map((dto) => dto.centerId))) {
+      await this.centers.requireExisting(actor, id, `${prefix(dtos.findIndex((dto) => dto.centerId === id))}centerId`);
     }
 
     const ids = await this.dataSource.transaction(async (em) => {
       const created: string[] = [];
-      const codes = await this.allocateCodes(em, dtos, zones);
+      const codes = await this.allocateCodes(em, dtos);
       for (const [i, dto] of dtos.entries()) {
         const sample = await this.insert(em, actor, codes[i], {
           centerId: dto.centerId,
@@ -186,7 +183,7 @@ export class SamplesService {
    * row of a center and year is updated inside the transaction, so numbers are never shared
    * and a rolled-back registration leaves no gap.
    */
-  async allocateCodes(em: EntityManager, samples: { centerId: string }[], zones: Map<string, string>): Promise<string[]> {
+  async allocateCodes(em: EntityManager, samples: { centerId: string }[]): Promise<string[]> {
     const codes = new Array<string>(samples.length);
     const byCenter = new Map<string, number[]>();
     samples.forEach((s, i) => {
@@ -195,8 +192,9 @@ export class SamplesService {
       else byCenter.set(s.centerId, [i]);
     });
     for (const [centerId, indexes] of [...byCenter].sort(([a], [b]) => a.localeCompare(b))) {
-      const [center] = (await em.query('SELECT code FROM centers WHERE id = $1', [centerId])) as { code: string }[];
-      const year = new TZDate(Date.now(), zones.get(centerId) ?? 'UTC').getFullYear();
+      // The year is the center's: a sample registered on 1 January in Tokyo is of the new year.
+      const [center] = (await em.query('SELECT code, timezone FROM centers WHERE id = $1', [centerId])) as { code: string; timezone: string }[];
+      const year = new TZDate(Date.now(), center.timezone).getFullYear();
       const [counter] = (await em.query(
         `INSERT INTO sample_code_counters (center_id, year, last_value) VALUES ($1, $2, $3)
          ON CONFLICT (center_id, year) DO UPDATE SET last_value = sample_code_counters.last_value + EXCLUDED.last_value

@@ -13,8 +13,7 @@ import { Label } from '../labels/label.entity';
 import { LabelsService } from '../labels/labels.service';
 import { LocationsService } from '../locations/locations.service';
 import { RECEIPT_CONDITIONS, PROCESS_OUTCOMES } from '../samples/dto/sample.dto';
-import { DISPOSAL_REASONS, SampleAction } from '../samples/sample-lifecycle';
-import { SamplesService } from '../samples/samples.service';
+import { allowedSampleActions, DISPOSAL_REASONS, SampleAction, SampleState } from '../samples/sample-lifecycle';
 
 const TEMPLATES = join(__dirname, '..', '..', 'templates', 'scan');
 const template = (name: string) => readFileSync(join(TEMPLATES, `${name}.html`), 'utf8');
@@ -79,7 +78,6 @@ export class ScanPagesService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly labels: LabelsService,
     private readonly locations: LocationsService,
-    private readonly samples: SamplesService,
   ) {}
 
   async render(input: string, ctx: PageContext): Promise<RenderedPage> {
@@ -171,7 +169,7 @@ export class ScanPagesService {
   }
 
   private async actionForms(label: Label, sample: SampleRow, ctx: PageContext) {
-    const allowed = (await this.samples.get(ctx.actor!, sample.id)).allowedActions;
+    const allowed = allowedSampleActions(sample.state);
     const needsTools = allowed.includes('check-out') || allowed.includes('process-step');
     const tools = needsTools
       ? ((await this.dataSource.query(`SELECT id, code, name_en FROM equipment WHERE center_id = $1 AND status <> 'retired' ORDER BY code LIMIT 500`, [sample.center_id])) as {
@@ -274,7 +272,7 @@ interface SampleRow {
   id: string;
   code: string;
   name: string;
-  state: string;
+  state: SampleState;
   form: string;
   material: string | null;
   quantity: string | null;
