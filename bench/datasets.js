@@ -17,7 +17,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { ROOT, ADMIN, MEMBER, BASE_URL, verdict, pad, round, seconds, sleep, request, requestJson, login } = require('./lib');
+const { ROOT, ADMIN, MEMBER, BASE_URL, verdict, pad, round, seconds, sleep, request, requestJson, login, rssOf } = require('./lib');
 
 const SECRET = 'bench-secret-for-the-reference-receiver-0123456789';
 const HANDOVERS = { datasets: 1000, concurrency: 8, timeoutMs: 300_000 };
@@ -36,11 +36,6 @@ async function part(results, name, run) {
   }
 }
 
-/** Resident set size of a process, in bytes (Linux). */
-function rssOf(pid) {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
-}
 
 /**
  * POSTs a multipart dataset upload, streaming `files` (each { name, size, fill } generated on

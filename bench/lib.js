@@ -30,6 +30,12 @@ const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const verdict = (pass) => (pass ? 'PASS' : 'FAIL');
 const pad = (label) => label.padEnd(36);
 
+/** Resident set size of a process, in bytes (Linux). */
+function rssOf(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+}
+
 function percentile(sortedValues, p) {
   if (!sortedValues.length) return NaN;
   const rank = Math.ceil((p / 100) * sortedValues.length);
@@ -210,6 +216,7 @@ module.exports = {
   verdict,
   pad,
   percentile,
+  rssOf,
   round,
   portInUse,
   keepAliveAgent,

@@ -20,6 +20,11 @@
  *    HTTP against plain INSERTs, availability queries on a table of about 300,000
  *    reservations, and double booking under bursts of concurrent requests.
  *
+ * 12. Billing (bench/billing.js): the monthly invoice of an organization with 5,000 charges,
+ *    build and PDF download, with the service process's peak RSS.
+ * 13. Service reports (bench/services.js): 100 reports of about 20 pages rendered by the worker
+ *    at once: reports/s, and the API's GET /health/ready latency meanwhile.
+ *
  * Figures are printed and written to bench/results/latest.json. A FAIL against a target is
  * reported but does not change the exit code; the exit code is 1 only when a step errored
  * (the service did not start, answered non-200, did not stop, ...).
@@ -39,6 +44,8 @@ const { benchmarkBookings } = require('./bookings');
 const { benchmarkSamples } = require('./samples');
 const { benchmarkLabels } = require('./labels');
 const { benchmarkDatasets } = require('./datasets');
+const { benchmarkBilling } = require('./billing');
+const { benchmarkServiceReports } = require('./services');
 
 const POLL_MS = 50;
 const START_TIMEOUT_MS = 120_000;
@@ -52,7 +59,7 @@ const WELCOME_BANNER = 'Foundry Hub is running at';
 const TARGETS = { firstStartMs: 15_000, restartMs: 5_000, minRatio: 0.3 };
 
 /**
- * BENCH_ONLY=list,bookings,samples,datasets,labels runs only those parts after the start-up benchmark
+ * BENCH_ONLY=list,bookings,samples,datasets,labels,billing,services runs only those parts after the start-up benchmark
  * (which always runs: the others need its instance). Unset: everything.
  */
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((part) => part.trim())) : null;
@@ -427,6 +434,26 @@ async function main() {
       });
     }
     if (selected('labels')) await runStep(results, () => benchmarkLabels({ results }));
+    if (selected('billing')) {
+      await runStep(results, async () => {
+        const pool = await embeddedPool(dataDir, 2);
+        try {
+          await benchmarkBilling({ results, serverPid: server.child.pid, pool });
+        } finally {
+          await closePool(pool);
+        }
+      });
+    }
+    if (selected('services')) {
+      await runStep(results, async () => {
+        const pool = await embeddedPool(dataDir, 2);
+        try {
+          await benchmarkServiceReports({ results, pool, dataDir });
+        } finally {
+          await closePool(pool);
+        }
+      });
+    }
   } catch (error) {
     results.errors.push(error.message);
     console.error(`\nERROR: ${error.message}`);

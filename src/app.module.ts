@@ -1,9 +1,11 @@
 import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { AnalysisServicesModule } from './analysis-services/analysis-services.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BillingModule } from './billing/billing.module';
 import { CalendarsModule } from './calendars/calendars.module';
 import { CentersModule } from './centers/centers.module';
 import { CommonModule } from './common/common.module';
@@ -40,7 +42,7 @@ export interface ProcessRoles {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, roles: ProcessRoles): DynamicModule {
-    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, WaitlistModule, CalendarsModule, LabelsModule, LocationsModule, SamplesModule, ScanPagesModule, DatasetsModule, HandoversModule, AuditModule, HealthModule];
+    const apiModules = [AuthModule, UsersModule, OrganizationsModule, CentersModule, ProjectsModule, ApiKeysModule, EquipmentModule, QualificationsModule, ReservationsModule, WaitlistModule, CalendarsModule, LabelsModule, LocationsModule, SamplesModule, ScanPagesModule, DatasetsModule, HandoversModule, AnalysisServicesModule, BillingModule, AuditModule, HealthModule];
     return {
       module: AppModule,
       imports: [

@@ -1,3 +1,7 @@
+import { ServiceOffering } from '../src/analysis-services/service-offering.entity';
+import { ServiceQuote, ServiceQuoteLine } from '../src/analysis-services/service-quote.entity';
+import { ServiceReport } from '../src/analysis-services/service-report.entity';
+import { ServiceRequest, ServiceRequestItem, ServiceRequestSample, ServiceRequestStatusChange } from '../src/analysis-services/service-request.entity';
 import { DatasetFile } from '../src/datasets/dataset-file.entity';
 import { Dataset } from '../src/datasets/dataset.entity';
 import { HandoverTarget } from '../src/handovers/handover-target.entity';
@@ -9,6 +13,8 @@ import { Sample } from '../src/samples/sample.entity';
 import { DataSource } from 'typeorm';
 import { ApiKey } from '../src/api-keys/api-key.entity';
 import { AuditEntry } from '../src/audit/audit-entry.entity';
+import { Charge } from '../src/billing/charge.entity';
+import { Invoice } from '../src/billing/invoice.entity';
 import { CalendarFeed } from '../src/calendars/calendar-feed.entity';
 import { Center } from '../src/centers/center.entity';
 import { EquipmentProblem } from '../src/equipment/equipment-problem.entity';
@@ -47,7 +53,7 @@ describe('migrations', () => {
     const dataSource = new DataSource({
       type: 'postgres',
       url: database.url,
-      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, EquipmentProblem, AuditEntry, OutboxMessage, Qualification, Reservation, ReservationUsage, Run, ReservationSeries, WaitlistEntry, CalendarFeed, Location, Label, Sample, SampleEvent, Dataset, DatasetFile, Handover, HandoverTarget],
+      entities: [Center, Organization, User, Project, ApiKey, Equipment, EquipmentStatusChange, EquipmentProblem, AuditEntry, OutboxMessage, Qualification, Reservation, ReservationUsage, Run, ReservationSeries, WaitlistEntry, CalendarFeed, Location, Label, Sample, SampleEvent, Dataset, DatasetFile, Handover, HandoverTarget, Charge, Invoice, ServiceOffering, ServiceRequest, ServiceRequestItem, ServiceRequestSample, ServiceRequestStatusChange, ServiceQuote, ServiceQuoteLine, ServiceReport],
     });
     await dataSource.initialize();
     try {

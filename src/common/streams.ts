@@ -1,3 +1,4 @@
+import { StreamableFile } from '@nestjs/common';
 import { PassThrough, Readable, Writable } from 'node:stream';
 
 /**
@@ -9,4 +10,9 @@ export function streamOf(write: (out: Writable) => Promise<void>): Readable {
   const out = new PassThrough();
   write(out).catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
   return out;
+}
+
+/** A PDF answer shown in the browser, with the file name it is saved under. */
+export function pdfFile(stream: NodeJS.ReadableStream, filename: string): StreamableFile {
+  return new StreamableFile(stream as never, { type: 'application/pdf', disposition: `inline; filename="${filename}"` });
 }

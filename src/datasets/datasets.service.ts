@@ -79,6 +79,12 @@ export class DatasetsService {
     return view;
   }
 
+  /** The datasets recorded for an analysis service request (every version), oldest first. */
+  async forServiceRequest(serviceRequestId: string, em: EntityManager = this.dataSource.manager): Promise<DatasetView[]> {
+    const datasets = await em.getRepository(Dataset).find({ where: { serviceRequestId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return this.views(datasets);
+  }
+
   /** `POST /datasets`: multipart with one or more `files` and a `metadata` JSON field. */
   async create(actor: Actor, request: FastifyRequest): Promise<DatasetView> {
     const uploaded: UploadedFile[] = [];

@@ -9,7 +9,8 @@ import { Equipment } from './equipment.entity';
 /** The columns of an equipment row, named as the API names them. */
 const COLUMNS = `id, center_id AS "centerId", code, name_ja AS "nameJa", name_en AS "nameEn", kind, category, location, status,
   requires_qualification AS "requiresQualification", remote_capable AS "remoteCapable", rde_instrument_id AS "rdeInstrumentId",
-  maiml_output AS "maimlOutput", rates, policy,
+  maiml_output AS "maimlOutput", rates, policy, charge_for AS "chargeFor", no_show_charge_percent AS "noShowChargePercent",
+  late_cancellation_charge_percent AS "lateCancellationChargePercent", staff_rates AS "staffRates",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /**

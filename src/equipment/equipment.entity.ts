@@ -10,6 +10,10 @@ export type EquipmentStatus = (typeof EQUIPMENT_STATUSES)[number];
 /** Integer yen per hour for each rate category. */
 export type EquipmentRates = Record<RateCategory, number>;
 
+/** What a completed booking is charged for: used time, booked time, or the greater of the two. */
+export const CHARGE_FOR = ['used', 'booked', 'greater'] as const;
+export type ChargeFor = (typeof CHARGE_FOR)[number];
+
 /** Opening hours in the center's time zone: ISO weekdays (1 = Monday) and HH:MM bounds. */
 export interface BookableHours {
   days: number[];
@@ -88,6 +92,22 @@ export class Equipment {
 
   @Column({ type: 'jsonb' })
   policy: BookingPolicy;
+
+  /** Billing: what a completed booking is charged for (default `greater`: used or booked time, whichever is longer). */
+  @Column({ name: 'charge_for', type: 'varchar', length: 8, default: 'greater' })
+  chargeFor: ChargeFor;
+
+  /** Share of the booked time charged for a no-show, in percent. */
+  @Column({ name: 'no_show_charge_percent', type: 'smallint', default: 100 })
+  noShowChargePercent: number;
+
+  /** Share of the booked time charged for a cancellation inside the cancellation window, in percent. */
+  @Column({ name: 'late_cancellation_charge_percent', type: 'smallint', default: 50 })
+  lateCancellationChargePercent: number;
+
+  /** Integer yen per hour of a staff operator's time in `assisted` bookings; null: not charged extra. */
+  @Column({ name: 'staff_rates', type: 'jsonb', nullable: true })
+  staffRates: EquipmentRates | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false })
   createdAt: Date;

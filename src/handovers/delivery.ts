@@ -99,6 +99,9 @@ function put(url: URL, pkg: BuiltPackage, headers: Record<string, string>): Prom
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${HTTP_TIMEOUT_MS} ms`)));
+    // After the body is sent the pipeline has settled: a connection dropped or timed out while
+    // waiting for the answer is only reported here, and without it the delivery would wait forever.
+    req.on('error', reject);
     pipeline(createReadStream(pkg.path), req).catch(reject);
   });
 }

@@ -28,34 +28,62 @@ export interface ReceivedPackage {
  * under that dataset version. `GET` on the same path (signed over an empty body) answers
  * `{ status, remoteId? }`: how far the platform has got with that version.
  *
- * It can be told to fail (`failNext(n, status)`) or to be slow (`delayMs`), and counts every
- * request, so tests can prove a handover is registered exactly once.
+ * It can be told to fail (`failNext(n, status)`, or drop the connection unanswered), to be slow
+ * (`delayMs`) or to be down (`down()`, `up()`: connections refused), and counts every request,
+ * so tests can prove a handover is registered exactly once.
  */
 export class ReferenceReceiver {
   readonly packages = new Map<string, ReceivedPackage>();
   requests = 0;
   /** PUT requests only (deliveries, retries included). */
   puts = 0;
+  /** Every PUT as it arrived (failed ones too): when, where, under which idempotency key. */
+  readonly putLog: { at: number; url: string; idempotencyKey: string | null }[] = [];
   delayMs = 0;
-  private failures: number[] = [];
+  private failures: (number | 'drop')[] = [];
   private readonly statuses = new Map<string, { status: string; remoteId?: string }>();
   private server: Server | null = null;
+  private port = 0;
+  private downed = false;
 
   constructor(
     readonly secret: string,
     private readonly options: { keepBodies?: boolean } = { keepBodies: true },
   ) {}
 
-  /** The next `count` requests answer `status` (503: retry later). */
-  failNext(count: number, status = 503): void {
-    this.failures.push(...Array<number>(count).fill(status));
+  /** The next `count` requests answer `status` (503: retry later), or with `'drop'` get their connection closed unanswered. */
+  failNext(count: number, status: number | 'drop' = 503): void {
+    this.failures.push(...Array<number | 'drop'>(count).fill(status));
   }
 
   async start(): Promise<string> {
+    await this.listen(0);
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The platform goes down: connections are refused until `up()`; a request in flight is still answered. */
+  async down(): Promise<void> {
+    const server = this.server;
+    if (!server || this.downed) return;
+    this.downed = true;
+    this.server = null;
+    // Resolves once the open connections are gone (answers given while down close theirs).
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Back up, at the same address. */
+  async up(): Promise<void> {
+    if (!this.downed) return;
+    await this.listen(this.port);
+    this.downed = false;
+  }
+
+  private async listen(port: number): Promise<void> {
     // A sender that dies mid-upload aborts the request: nothing is stored, the connection is dropped.
-    this.server = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const server = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
@@ -64,7 +92,10 @@ export class ReferenceReceiver {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.requests++;
-    if (req.method === 'PUT') this.puts++;
+    if (req.method === 'PUT') {
+      this.puts++;
+      this.putLog.push({ at: Date.now(), url: req.url ?? '', idempotencyKey: header(req, 'idempotency-key') ?? null });
+    }
     const match = /^\/handovers\/([0-9a-f-]{36})\/versions\/(\d+)$/.exec(req.url ?? '');
     // The body is hashed (and HMAC-checked) as it arrives; kept only when asked for.
     const timestamp = header(req, TIMESTAMP_HEADER) ?? '';
@@ -80,6 +111,7 @@ export class ReferenceReceiver {
     }
     if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const failure = this.failures.shift();
+    if (failure === 'drop') return void req.socket.destroy();
     if (failure) return this.answer(res, failure, { error: 'told to fail' });
     if (!match) return this.answer(res, 404, { error: 'no such route' });
     if (req.method === 'GET') return this.status(req, res, `${match[1]}/${match[2]}`, timestamp, `sha256=${hmac.digest('hex')}`);
@@ -115,7 +147,7 @@ export class ReferenceReceiver {
   }
 
   private answer(res: ServerResponse, status: number, body: object): void {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    res.writeHead(status, { 'content-type': 'application/json', ...(this.downed ? { connection: 'close' } : {}) }).end(JSON.stringify(body));
   }
 }
 

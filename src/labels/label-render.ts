@@ -54,7 +54,7 @@ export function pdfFontPaths(): { regular: string; bold: string } {
  */
 let fontData: Promise<{ regular: Buffer; bold: Buffer }> | undefined;
 
-function loadFonts(): Promise<{ regular: Buffer; bold: Buffer }> {
+export function loadFonts(): Promise<{ regular: Buffer; bold: Buffer }> {
   if (!fontData) {
     const paths = pdfFontPaths();
     fontData = Promise.all([readFile(paths.regular), readFile(paths.bold)]).then(([regular, bold]) => ({ regular, bold }));
@@ -234,7 +234,7 @@ function drawLabel(doc: Doc, media: LabelMedia, slot: number, label: NormalizedL
  */
 const LAYOUT_CACHE_LABELS = 256;
 
-function forgetShapedWords(doc: Doc): void {
+export function forgetShapedWords(doc: Doc): void {
   const families = (doc as unknown as { _fontFamilies?: Record<string, { layoutCache?: unknown }> })._fontFamilies;
   for (const font of Object.values(families ?? {})) {
     if (font && typeof font.layoutCache === 'object' && font.layoutCache !== null) font.layoutCache = Object.create(null);
@@ -252,7 +252,7 @@ function releaseWrittenPage(page: PDFKit.PDFPage): void {
 }
 
 /** Outcome of the destination stream, followed from the moment the document is piped into it. */
-class Destination {
+export class Destination {
   failure: unknown;
   readonly done: Promise<void>;
 

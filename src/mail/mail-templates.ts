@@ -1,96 +1,84 @@
-import { SendMailJob } from '../infra/queue/queue-name';
+import Mustache from 'mustache';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MailTemplateName, SendMailJob } from '../infra/queue/queue-name';
 
 export interface RenderedMail {
   subject: string;
   text: string;
 }
 
+/**
+ * The e-mail texts, `<name>.mustache` each: a `Subject: …` line, a blank line, then the body.
+ * Read from the repository root both from `src` (tests) and from `dist` (the built app).
+ */
+export const MAIL_TEMPLATE_DIR = join(__dirname, '..', '..', 'templates', 'mail');
+
 /** Urgency of a reported equipment problem, in Japanese. */
 const URGENCY_JA: Record<string, string> = { low: '低', normal: '中', high: '高' };
 
-/** Bilingual texts: Japanese first, as the centers' clients expect. */
-export function renderMail(job: SendMailJob, publicUrl: string): RenderedMail {
-  switch (job.template) {
-    case 'equipment-problem': {
-      const hazard = job.data.safetyHazard === 'yes';
-      return {
-        subject: `[${job.data.equipment}] ${hazard ? '安全上の危険を伴う' : ''}不具合の報告 / ${hazard ? 'Safety hazard' : 'Problem'} reported`,
-        text: [
-          `${job.data.centerJa} 御中`,
-          '',
-          `${job.data.equipmentJa} について不具合が報告されました${hazard ? '（安全上の危険あり）' : ''}。`,
-          `緊急度: ${URGENCY_JA[job.data.urgency] ?? job.data.urgency}`,
-          '',
-          job.data.description,
-          '',
-          `Dear ${job.data.center} team,`,
-          '',
-          `A problem was reported on ${job.data.equipment}${hazard ? ' and marked as a safety hazard' : ''}.`,
-          `Urgency: ${job.data.urgency}`,
-          '',
-          `${publicUrl}/api/v1/equipment/${job.data.equipmentId}/problems`,
-        ].join('\n'),
-      };
-    }
-    case 'account-created':
-      return {
-        subject: 'Foundry Hub アカウント作成のお知らせ / Your Foundry Hub account',
-        text: [
-          `${job.data.displayName} 様`,
-          '',
-          'Foundry Hub のアカウントが作成されました。',
-          `ログイン: ${publicUrl}/docs （メールアドレス: ${job.to}）`,
-          'パスワードは管理者からお知らせします。',
-          '',
-          `Dear ${job.data.displayName},`,
-          '',
-          'A Foundry Hub account has been created for you.',
-          `Sign in at ${publicUrl}/docs with ${job.to}; your administrator will tell you the password.`,
-        ].join('\n'),
-      };
-    case 'waitlist-offer':
-      return {
-        subject: `[${job.data.equipment}] キャンセル待ちの枠が空きました / A slot you waited for is free`,
-        text: [
-          `${job.data.displayName} 様`,
-          '',
-          `${job.data.equipment} の ${job.data.period} が空きました。${job.data.expiresAt} までに予約を確定してください。`,
-          '',
-          `${job.data.equipment} is free for you from ${job.data.period}. Accept before ${job.data.expiresAt}:`,
-          `POST ${publicUrl}/api/v1/waitlist/${job.data.entryId}/accept`,
-        ].join('\n'),
-      };
-    case 'retention-due':
-      return {
-        subject: `[${job.data.centerCode}] 保管期限を過ぎた試料 ${job.data.count} 件 / ${job.data.count} samples due for disposal`,
-        text: [
-          `${job.data.centerJa} 御中`,
-          '',
-          `保管期限（${job.data.onOrBefore} まで）を過ぎた試料が ${job.data.count} 件あります。返却または廃棄をご検討ください。`,
-          '',
-          job.data.list,
-          '',
-          `Dear ${job.data.center} team,`,
-          '',
-          `${job.data.count} samples have reached their retention date (${job.data.onOrBefore}). Return or dispose of them.`,
-          `${publicUrl}/api/v1/samples/due-for-disposal?centerId=${job.data.centerId}`,
-        ].join('\n'),
-      };
-    case 'reservation-status':
-      return {
-        subject: `[${job.data.equipment}] 予約 ${job.data.statusJa} / Reservation ${job.data.status}`,
-        text: [
-          `${job.data.displayName} 様`,
-          '',
-          `${job.data.equipment} の予約（${job.data.period}）は「${job.data.statusJa}」になりました。`,
-          job.data.reason ? `理由: ${job.data.reason}` : '',
-          '',
-          `Your reservation of ${job.data.equipment} (${job.data.period}) is now ${job.data.status}.`,
-          job.data.reason ? `Reason: ${job.data.reason}` : '',
-          `${publicUrl}/api/v1/reservations/${job.data.reservationId}`,
-        ]
-          .filter((line, i, lines) => line !== '' || lines[i - 1] !== '')
-          .join('\n'),
-      };
+/** Plain text: nothing is escaped. */
+const PLAIN_TEXT: Mustache.RenderOptions = { escape: (value: string) => value };
+
+/** Line breaks of any kind; in a subject they would start a new header. */
+const LINE_BREAKS = /[\r\n\v\f\u0085\u2028\u2029]+/g;
+
+interface MailTemplate {
+  subject: string;
+  body: string;
+}
+
+const cache = new Map<MailTemplateName, MailTemplate>();
+
+/** Reads and splits a template once; a missing or malformed file fails at its first use. */
+function loadTemplate(name: MailTemplateName): MailTemplate {
+  const cached = cache.get(name);
+  if (cached) return cached;
+  const file = join(MAIL_TEMPLATE_DIR, `${name}.mustache`);
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`Mail template "${name}" cannot be read from ${file}: ${(error as Error).message}`);
   }
+  const [first, blank, ...body] = source.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n');
+  if (!first.startsWith('Subject: ') || blank !== '') {
+    throw new Error(`Mail template ${file} must start with a "Subject: …" line followed by a blank line`);
+  }
+  const template = { subject: first.slice('Subject: '.length), body: body.join('\n') };
+  cache.set(name, template);
+  return template;
+}
+
+/** What a template sees: the job's data, the flags its sections need, the recipient and the public URL. */
+export function mailView(job: SendMailJob, publicUrl: string): Record<string, string | boolean> {
+  const data = job.data;
+  const derived: Record<string, string | boolean> = {};
+  switch (job.template) {
+    case 'equipment-problem':
+      derived.isSafetyHazard = data.safetyHazard === 'yes';
+      derived.urgencyJa = Object.hasOwn(URGENCY_JA, data.urgency) ? URGENCY_JA[data.urgency] : (data.urgency ?? '');
+      break;
+    case 'reservation-status':
+    case 'service-request-status':
+      derived.hasReason = Boolean(data.reason);
+      break;
+    case 'report-ready':
+      derived.isAmended = data.amended === 'yes';
+      break;
+    case 'invoice-issued':
+      derived.isCreditNote = data.kind === 'credit_note';
+      break;
+  }
+  return { ...data, ...derived, to: job.to, publicUrl };
+}
+
+/** Bilingual texts, Japanese first as the centers' clients expect, from `templates/mail`. */
+export function renderMail(job: SendMailJob, publicUrl: string): RenderedMail {
+  const template = loadTemplate(job.template);
+  const view = mailView(job, publicUrl);
+  return {
+    subject: Mustache.render(template.subject, view, undefined, PLAIN_TEXT).replace(LINE_BREAKS, ' '),
+    text: Mustache.render(template.body, view, undefined, PLAIN_TEXT),
+  };
 }

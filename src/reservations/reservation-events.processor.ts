@@ -5,12 +5,16 @@ import { format } from 'date-fns';
 import { TZDate } from '@date-fns/tz';
 import { Job, Queue } from 'bullmq';
 import { Repository } from 'typeorm';
+import { BillingService } from '../billing/billing.service';
+import { SYSTEM_ACTOR } from '../common/auth/actor';
 import { EquipmentService } from '../equipment/equipment.service';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { JobName, QueueName, ReservationEventJob, SendMailJob } from '../infra/queue/queue-name';
 import { MetricsService } from '../metrics/metrics.service';
+import { ProjectsService } from '../projects/projects.service';
 import { UsersService } from '../users/users.service';
 import { WaitlistService } from '../waitlist/waitlist.service';
+import { ReservationUsage } from './reservation-usage.entity';
 import { Reservation } from './reservation.entity';
 
 const STATUS_JA: Record<string, string> = {
@@ -26,12 +30,16 @@ const STATUS_JA: Record<string, string> = {
 /** Events after which time on the tool may be free again. */
 const FREES_TIME: ReservationEventJob['event'][] = ['reservation.cancelled', 'reservation.rejected', 'reservation.no_show', 'reservation.moved', 'reservation.completed'];
 
-/** Events the booker hears about by mail; billing will consume the same events later. */
+/** Events after which a booking may cost something: used time, a no-show, a late cancellation. */
+const BILLED: ReservationEventJob['event'][] = ['reservation.completed', 'reservation.no_show', 'reservation.cancelled'];
+
+/** Events the booker hears about by mail. */
 const NOTIFIED: ReservationEventJob['event'][] = ['reservation.created', 'reservation.confirmed', 'reservation.rejected', 'reservation.cancelled', 'reservation.no_show', 'reservation.moved'];
 
 /**
- * Consumes reservation events from the outbox. For now it notifies the booker; the mail job's
- * id is derived from the event's outbox id, so a retried event mails once.
+ * Consumes reservation events from the outbox: records what a finished booking costs (billing),
+ * offers freed time to the waitlist and notifies the booker; the mail job's id is derived from
+ * the event's outbox id, so a retried event mails once.
  */
 @Processor(QueueName.ReservationEvents)
 export class ReservationEventsProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -43,6 +51,8 @@ export class ReservationEventsProcessor extends WorkerHost implements OnApplicat
     private readonly equipment: EquipmentService,
     private readonly metrics: MetricsService,
     private readonly waitlist: WaitlistService,
+    private readonly billing: BillingService,
+    private readonly projects: ProjectsService,
   ) {
     super();
   }
@@ -63,6 +73,8 @@ export class ReservationEventsProcessor extends WorkerHost implements OnApplicat
 
   async process(job: Job<ReservationEventJob & { outboxId: string; requestId: string | null }>): Promise<{ notified: boolean }> {
     const reservation = await this.reservations.findOneBy({ id: job.data.reservationId });
+    // Charges first: if recording them fails, the job is retried before anything else happened (recording is idempotent).
+    if (reservation && BILLED.includes(job.data.event)) await this.charge(reservation);
     // Time given back goes to the waitlist first.
     if (reservation && FREES_TIME.includes(job.data.event)) await this.waitlist.offerFreedTime(reservation.equipmentId);
     if (!NOTIFIED.includes(job.data.event)) return { notified: false };
@@ -87,5 +99,17 @@ export class ReservationEventsProcessor extends WorkerHost implements OnApplicat
     const mailId = `${job.data.outboxId}`;
     await this.mail.add(JobName.SendMail, { ...mail, outboxId: mailId, requestId: job.data.requestId }, { jobId: `mail-${mailId}` });
     return { notified: true };
+  }
+
+  /** Hands billing the facts of a finished booking: its used time, the tool's rates and rules, the project's rate category. */
+  private async charge(reservation: Reservation): Promise<void> {
+    if (reservation.kind !== 'booking' || !reservation.projectId) return;
+    const [usages, tool, project] = await Promise.all([
+      this.reservations.manager.find(ReservationUsage, { where: { reservationId: reservation.id }, order: { startedAt: 'ASC' } }),
+      this.equipment.findWithTimezone(reservation.equipmentId),
+      this.projects.get(SYSTEM_ACTOR, reservation.projectId),
+    ]);
+    if (!tool) return;
+    await this.billing.chargeReservation({ reservation, usages, equipment: tool, rateCategory: project.rateCategory, timezone: tool.centerTimezone });
   }
 }

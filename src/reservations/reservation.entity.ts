@@ -76,6 +76,10 @@ export class Reservation {
   @Column({ name: 'series_id', type: 'uuid', nullable: true })
   seriesId: string | null;
 
+  /** The analysis service request this session of assisted work was done for (charged through the request, not by time). */
+  @Column({ name: 'service_request_id', type: 'uuid', nullable: true })
+  serviceRequestId: string | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, QueryFailedError, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor, canManageCenter } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
@@ -46,6 +46,8 @@ export interface BookingRequest {
   runId?: string;
   runStep?: number;
   seriesId?: string;
+  /** Assisted work for an analysis service request (staff only). */
+  serviceRequestId?: string;
 }
 
 @Injectable()
@@ -89,7 +91,11 @@ export class ReservationsService {
     }
     const booker = await this.resolveBooker(actor, dto.projectId!, dto.userId);
     const mode: BookingMode = dto.mode ?? 'self';
-    return this.book(actor, dto.equipmentId, { ...booker, start, end, mode, purpose: dto.purpose, plannedSamples: dto.plannedSamples }, dto);
+    if (dto.serviceRequestId !== undefined) {
+      if (actor.role === 'member') throw AppError.forbidden('Only staff record work for a service request');
+      if (mode !== 'assisted') throw AppError.badInput('mode', "must be 'assisted' for work on a service request");
+    }
+    return this.book(actor, dto.equipmentId, { ...booker, start, end, mode, purpose: dto.purpose, plannedSamples: dto.plannedSamples, serviceRequestId: dto.serviceRequestId }, dto);
   }
 
   /**
@@ -163,6 +169,7 @@ export class ReservationsService {
       runId: booking.runId ?? null,
       runStep: booking.runStep ?? null,
       seriesId: booking.seriesId ?? null,
+      serviceRequestId: booking.serviceRequestId ?? null,
       createdBy: actor.userId,
     });
     await this.emit(em, actor, status === 'confirmed' ? 'reservation.confirmed' : 'reservation.created', reservation.id);
@@ -315,6 +322,13 @@ export class ReservationsService {
   }
 
   /** The usage records of a reservation: the time actually used. */
+  /** The sessions of work recorded for an analysis service request, in time order, with their used time. */
+  async forServiceRequest(serviceRequestId: string): Promise<(Reservation & { usages: ReservationUsage[] })[]> {
+    const reservations = await this.reservations.find({ where: { serviceRequestId }, order: { start: 'ASC' } });
+    const usages = reservations.length ? await this.usageRecords.find({ where: { reservationId: In(reservations.map((r) => r.id)) }, order: { startedAt: 'ASC' } }) : [];
+    return reservations.map((r) => ({ ...r, usages: usages.filter((u) => u.reservationId === r.id) }));
+  }
+
   usages(actor: Actor, id: string): Promise<ReservationUsage[]> {
     return this.get(actor, id).then(() => this.usageRecords.find({ where: { reservationId: id }, order: { startedAt: 'ASC' } }));
   }

@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
 import PDFDocument from 'pdfkit';
+import { clean, fit, put, wrap } from '../documents/pdf-text-layout';
 import { drawGhsPictogram, GHS_PICTOGRAM_NAMES, GhsCode, isGhsCode } from '../labels/ghs-pictograms';
 import { formatLabelId, parseLabelId } from '../labels/label-id';
 import { pdfFontPaths } from '../labels/label-render';
@@ -95,9 +96,6 @@ const BOLD = 'NotoSansJP-Bold';
 /** pdfkit's built-in Courier (no file, nothing to embed) for hashes: fixed width makes them easy to compare by eye. */
 const MONO = 'Courier';
 
-/** Where the baseline sits below the top of a line box, as a share of the font size (Noto Sans JP). */
-const ASCENT = 0.9;
-
 const BLACK = '#000000';
 const MUTED = '#555555';
 /** Inherited events: another sample's record, shown for context. */
@@ -144,83 +142,6 @@ interface Run {
 type Line = Run[];
 
 // ---------------------------------------------------------------- text helpers
-
-/**
- * Text as it may be printed: control characters (which pdfkit would take for line breaks)
- * become spaces, runs of white space one space, decomposed kana are joined (NFC). With
- * `keepNewlines`, line breaks the user typed (a reason in several lines) are kept.
- */
-function clean(value: unknown, keepNewlines = false): string {
-  const text = String(value ?? '')
-    .normalize('NFC')
-    .replace(/\r\n?/g, '\n');
-  const paragraphs = keepNewlines ? text.split('\n') : [text];
-  return paragraphs
-    .map((paragraph) => paragraph.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\s]+/g, ' ').trim())
-    .join('\n')
-    .replace(/^\n+|\n+$/g, '');
-}
-
-/**
- * Splits `text` into lines at most `width` wide in the current font and size: at spaces where
- * possible, between characters where a word alone is too wide (Japanese has no spaces, nor
- * have long codes). Characters are measured one at a time and summed, so a long text costs
- * linear time; kerning only makes the real line narrower, never wider.
- */
-function wrap(doc: Doc, text: string, width: number): string[] {
-  const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (const word of paragraph.split(' ')) {
-      if (!word) continue;
-      const candidate = line ? `${line} ${word}` : word;
-      if (doc.widthOfString(candidate) <= width) {
-        line = candidate;
-        continue;
-      }
-      if (line) lines.push(line);
-      line = '';
-      if (doc.widthOfString(word) <= width) {
-        line = word;
-        continue;
-      }
-      let used = 0;
-      for (const char of word) {
-        const advance = doc.widthOfString(char);
-        if (line && used + advance > width) {
-          lines.push(line);
-          line = '';
-          used = 0;
-        }
-        line += char;
-        used += advance;
-      }
-    }
-    lines.push(line);
-  }
-  return lines;
-}
-
-/** `text` shortened with an ellipsis until it is at most `width` wide in the current font. */
-function fit(doc: Doc, text: string, width: number): string {
-  if (doc.widthOfString(text) <= width) return text;
-  const chars = Array.from(text); // code points: never split a surrogate pair
-  let keep = 0;
-  let tooMany = chars.length;
-  while (tooMany - keep > 1) {
-    const mid = (keep + tooMany) >> 1;
-    if (doc.widthOfString(`${chars.slice(0, mid).join('').trimEnd()}…`) <= width) keep = mid;
-    else tooMany = mid;
-  }
-  return `${chars.slice(0, keep).join('').trimEnd()}…`;
-}
-
-/** One line of text whose line box starts at `top`; no wrapping, so pdfkit never adds a page. */
-function put(doc: Doc, text: string, x: number, top: number, font: string, size: number, color: string): void {
-  if (!text) return;
-  doc.font(font).fontSize(size).fillColor(color);
-  doc.text(text, x, top + size * ASCENT, { lineBreak: false, baseline: 'alphabetic' });
-}
 
 /** Courier has Latin-1 glyphs only: anything else (never a real hash) is set in Noto Sans JP. */
 const monoOr = (text: string) => (/^[\x20-\x7e]*$/.test(text) ? MONO : REGULAR);

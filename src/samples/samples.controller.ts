@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
+import { pdfFile } from '../common/streams';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../common/auth/actor';
 import { CurrentActor, Roles } from '../common/auth/decorators';
@@ -287,6 +288,3 @@ export class SamplesController {
 }
 
 /** A streamed PDF download. */
-export function pdfFile(stream: NodeJS.ReadableStream, filename: string): StreamableFile {
-  return new StreamableFile(stream as never, { type: 'application/pdf', disposition: `inline; filename="${filename}"` });
-}

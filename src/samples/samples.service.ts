@@ -89,6 +89,27 @@ export class SamplesService {
     return findScopedOrFail(this.samples, actor, id, 'sample');
   }
 
+  /**
+   * Samples by id as the caller may see them (another organization's are simply absent), in the
+   * order asked, with labels and the last time each was received (and its condition then).
+   */
+  async findWithReceipts(actor: Actor, ids: string[], em?: EntityManager): Promise<(SampleView & { receivedAt: Date | null; condition: string | null })[]> {
+    if (!ids.length) return [];
+    const found = await scopedQuery(em ? em.getRepository(Sample) : this.samples, 's', actor).andWhere('s.id IN (:...ids)', { ids }).getMany();
+    const views = await this.views(found, em);
+    const receipts = (await (em ?? this.dataSource.manager).query(
+      `SELECT DISTINCT ON (sample_id) sample_id, occurred_at, payload->>'condition' AS condition
+         FROM sample_events WHERE sample_id = ANY($1) AND type IN ('received', 'return_received')
+        ORDER BY sample_id, seq DESC`,
+      [views.map((v) => v.id)],
+    )) as { sample_id: string; occurred_at: Date; condition: string | null }[];
+    const byId = new Map(receipts.map((r) => [r.sample_id, r]));
+    const order = new Map(ids.map((id, i) => [id, i]));
+    return views
+      .map((v) => Object.assign(v, { receivedAt: byId.get(v.id)?.occurred_at ?? null, condition: byId.get(v.id)?.condition ?? null }))
+      .sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  }
+
   /** Adds labels and allowed actions to loaded rows. */
   async views(samples: Sample[], em?: EntityManager): Promise<SampleView[]> {
     const labels = await this.labels.activeLabels('sample', samples.map((s) => s.id), em);

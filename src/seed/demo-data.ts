@@ -68,3 +68,22 @@ export const DEMO_EQUIPMENT: DemoTool[] = [
     policy: { slotMinutes: 30, minMinutes: 30, maxMinutes: 720, leadMinutes: 30, horizonDays: 30, bufferMinutes: 0, requiresApproval: false, cancellationHours: 12 },
   },
 ];
+
+/** The demo center's analysis catalogue; `equipmentCodes` name tools of DEMO_EQUIPMENT. */
+export const DEMO_SERVICES = [
+  {
+    code: 'SEM-IMG', nameJa: 'SEM 観察（二次電子像）', nameEn: 'SEM imaging (secondary electrons)', technique: 'SEM', unit: 'sample' as const,
+    equipmentCodes: ['SEM-01'], prices: { academic: 8000, industry: 24000, venture: 12000 }, turnaroundDays: 10,
+    sampleRequirements: [{ key: 'size', description: 'At most 20 × 20 × 5 mm' }, { key: 'conductivity', description: 'Conductive, or state that it needs coating' }],
+  },
+  {
+    code: 'SEM-EDS', nameJa: 'EDS 元素分析', nameEn: 'EDS elemental analysis', technique: 'EDS', unit: 'measurement' as const,
+    equipmentCodes: ['SEM-01'], prices: { academic: 6000, industry: 18000, venture: 9000 }, turnaroundDays: 10,
+    sampleRequirements: [{ key: 'elements', description: 'Elements of interest' }],
+  },
+  {
+    code: 'XRD-TF', nameJa: '薄膜 XRD 測定', nameEn: 'Thin-film XRD', technique: 'XRD', unit: 'hour' as const,
+    equipmentCodes: ['XRD-01'], prices: { academic: 5000, industry: 20000, venture: 10000 }, turnaroundDays: 14,
+    sampleRequirements: [{ key: 'substrate', description: 'Substrate and film stack' }],
+  },
+];

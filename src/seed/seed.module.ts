@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AnalysisServicesModule } from '../analysis-services/analysis-services.module';
 import { CentersModule } from '../centers/centers.module';
 import { EquipmentModule } from '../equipment/equipment.module';
 import { HandoversModule } from '../handovers/handovers.module';
@@ -10,7 +11,7 @@ import { UsersModule } from '../users/users.module';
 import { SeedService } from './seed.service';
 
 @Module({
-  imports: [CentersModule, OrganizationsModule, UsersModule, ProjectsModule, EquipmentModule, LocationsModule, SamplesModule, HandoversModule],
+  imports: [CentersModule, OrganizationsModule, UsersModule, ProjectsModule, EquipmentModule, LocationsModule, SamplesModule, HandoversModule, AnalysisServicesModule],
   providers: [SeedService],
   exports: [SeedService],
 })

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ServiceCatalogueService } from '../analysis-services/service-catalogue.service';
 import { CentersService } from '../centers/centers.service';
 import { SYSTEM_ACTOR } from '../common/auth/actor';
 import { EquipmentService } from '../equipment/equipment.service';
@@ -13,13 +14,15 @@ import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { ProjectsService } from '../projects/projects.service';
 import { UsersService } from '../users/users.service';
-import { DEMO_ACCOUNTS, DEMO_CENTER, DEMO_EQUIPMENT, DEMO_ORGANIZATIONS } from './demo-data';
+import { DEMO_ACCOUNTS, DEMO_CENTER, DEMO_EQUIPMENT, DEMO_ORGANIZATIONS, DEMO_SERVICES } from './demo-data';
 
 /** Serializes start-up writes between replicas, like the migration lock. */
 const SEED_LOCK_ID = 7_461_002_002;
 const DEMO_SEEDED = 'demo_seeded';
 /** The second stage (storage, samples, a handover target), recorded apart so older demo databases get it too. */
 const DEMO_SAMPLES_SEEDED = 'demo_samples_seeded';
+/** The third stage: the analysis catalogue. */
+const DEMO_SERVICES_SEEDED = 'demo_services_seeded';
 
 @Injectable()
 export class SeedService {
@@ -37,6 +40,7 @@ export class SeedService {
     private readonly samples: SamplesService,
     private readonly sampleActions: SampleActionsService,
     private readonly handovers: HandoversService,
+    private readonly catalogue: ServiceCatalogueService,
   ) {}
 
   /** First admin from ADMIN_EMAIL/ADMIN_PASSWORD, then the demo data when DEMO_SEED is on. */
@@ -51,6 +55,7 @@ export class SeedService {
       }
       const demoSeeded = this.config.demoSeed ? await this.seedDemo() : false;
       if (this.config.demoSeed) await this.seedDemoSamples();
+      if (this.config.demoSeed) await this.seedDemoServices();
       return { demoSeeded };
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [SEED_LOCK_ID]).catch(() => undefined);
@@ -128,6 +133,21 @@ export class SeedService {
     await this.handovers.createTarget(actor, { name: 'Demo drop folder', kind: 'folder', folder: join(this.config.dataDir, 'dx-dropbox'), default: true });
     await this.dataSource.query(`INSERT INTO app_state (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [DEMO_SAMPLES_SEEDED]);
     this.logger.log('Seeded demo storage, samples and a drop-folder handover target');
+  }
+
+  /** The demo center's analysis services (SEM, EDS, XRD), so a service request can be filed at once. */
+  async seedDemoServices(): Promise<void> {
+    if (await this.stateValue(DEMO_SERVICES_SEEDED)) return;
+    const center = await this.centers.findByCode(DEMO_CENTER.code);
+    if (!center) return;
+    for (const { equipmentCodes, ...service } of DEMO_SERVICES) {
+      const tools = await Promise.all(equipmentCodes.map((code) => this.equipment.findByCode(center.id, code)));
+      const existing = await this.catalogue.list(SYSTEM_ACTOR, { centerId: center.id, limit: 500 });
+      if (existing.items.some((s) => s.code === service.code)) continue;
+      await this.catalogue.create(SYSTEM_ACTOR, { ...service, centerId: center.id, equipmentIds: tools.filter((t) => t !== null).map((t) => t.id) });
+    }
+    await this.dataSource.query(`INSERT INTO app_state (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [DEMO_SERVICES_SEEDED]);
+    this.logger.log(`Seeded ${DEMO_SERVICES.length} analysis services`);
   }
 
   /** The label of the demo wafer, for the welcome message (null without the demo). */

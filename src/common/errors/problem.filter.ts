@@ -98,6 +98,9 @@ export class ProblemFilter implements ExceptionFilter {
         };
     if (!problem) this.logger.error({ err: error, requestId: request?.id }, 'unhandled error');
     if (body.status === 429) reply.header('retry-after', '60');
+    // A problem that knows when to come back (a document still being rendered) says so.
+    const retryAfter = (body as { retryAfterSeconds?: unknown }).retryAfterSeconds;
+    if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
     reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
   }
 }

@@ -19,7 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
-import { EQUIPMENT_KINDS, EQUIPMENT_STATUSES, EquipmentKind, EquipmentStatus } from '../equipment.entity';
+import { CHARGE_FOR, ChargeFor, EQUIPMENT_KINDS, EQUIPMENT_STATUSES, EquipmentKind, EquipmentStatus } from '../equipment.entity';
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 
@@ -210,6 +210,31 @@ export class CreateEquipmentDto {
   @ValidateNested()
   @Type(() => BookingPolicyDto)
   policy: BookingPolicyDto;
+
+  @ApiPropertyOptional({ enum: CHARGE_FOR, default: 'greater', description: 'a completed booking is charged for the used time, the booked time, or the greater of the two' })
+  @ValidateIf((dto: CreateEquipmentDto) => dto.chargeFor !== undefined)
+  @IsIn(CHARGE_FOR)
+  chargeFor?: ChargeFor;
+
+  @ApiPropertyOptional({ example: 100, default: 100, description: 'percent of the booked time charged for a no-show' })
+  @ValidateIf((dto: CreateEquipmentDto) => dto.noShowChargePercent !== undefined)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  noShowChargePercent?: number;
+
+  @ApiPropertyOptional({ example: 50, default: 50, description: 'percent of the booked time charged for a cancellation inside the cancellation window' })
+  @ValidateIf((dto: CreateEquipmentDto) => dto.lateCancellationChargePercent !== undefined)
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  lateCancellationChargePercent?: number;
+
+  @ApiPropertyOptional({ type: RatesDto, nullable: true, description: "yen per hour of a staff operator's time in assisted bookings, per rate category; null: not charged extra" })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RatesDto)
+  staffRates?: RatesDto | null;
 }
 
 export class UpdateEquipmentDto extends PartialType(OmitType(CreateEquipmentDto, ['centerId'] as const)) {

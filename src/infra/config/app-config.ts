@@ -38,11 +38,16 @@ export interface AppConfig {
   workerLockMs: number;
   /** How often a worker checks that the queue still holds the jobs and schedulers it should (after a queue store lost its data). */
   queueRecoveryMs: number;
+  /** Base delay of the jobs' exponential retry backoff: the wait after the first failure, doubling after each further one. */
+  jobBackoffMs: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export const DEFAULT_WORKER_LOCK_MS = 30_000;
+
+/** JOB_BACKOFF_MS unset: 2 s, then 4 s, 8 s … (a handover's 14 attempts span about 4.5 hours). */
+export const DEFAULT_JOB_BACKOFF_MS = 2000;
 
 /**
  * WORKER_LOCK_MS for the worker decorators, which are evaluated when their module is imported,
@@ -185,5 +190,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     datasetMaxFileBytes: integer(env, 'DATASET_MAX_FILE_BYTES', 5 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
     workerLockMs: integer(env, 'WORKER_LOCK_MS', DEFAULT_WORKER_LOCK_MS, 1000, 600_000),
     queueRecoveryMs: integer(env, 'QUEUE_RECOVERY_MS', 60_000, 200, 3_600_000),
+    jobBackoffMs: integer(env, 'JOB_BACKOFF_MS', DEFAULT_JOB_BACKOFF_MS, 1, 600_000),
   };
 }

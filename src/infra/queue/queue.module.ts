@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { createPostgresBackend, setDefaultBackendFactory } from 'bullmq';
 import { AppConfig } from '../config/app-config';
-import { DEFAULT_JOB_OPTIONS, QueueName } from './queue-name';
+import { defaultJobOptions, QueueName } from './queue-name';
 
 /**
  * BullMQ on Redis when REDIS_URL is set, otherwise on BullMQ's PostgreSQL backend in the
@@ -37,7 +37,7 @@ export class QueueModule {
         BullModule.forRoot({
           connection: queueConnection(config) as never,
           prefix,
-          defaultJobOptions: DEFAULT_JOB_OPTIONS as never,
+          defaultJobOptions: defaultJobOptions(config.jobBackoffMs) as never,
         }),
         ...queues,
       ],

@@ -41,6 +41,11 @@ export class CreateReservationDto {
   @Max(10_000)
   plannedSamples?: number;
 
+  @ApiPropertyOptional({ format: 'uuid', description: 'staff: the analysis service request this assisted session works on (charged through the request)' })
+  @IsOptional()
+  @IsUUID()
+  serviceRequestId?: string;
+
   @ApiPropertyOptional({ format: 'uuid', description: 'staff booking for someone else' })
   @IsOptional()
   @IsUUID()

@@ -1,0 +1,36 @@
+import { taxByRate } from '../common/money/consumption-tax';
+import type { TaxSummary } from '../documents/document-types';
+
+/** What an invoice stores and prints: tax per rate, subtotal, tax and total, all integer yen. */
+export interface InvoiceTotals {
+  taxes: TaxSummary[];
+  subtotal: number;
+  tax: number;
+  total: number;
+}
+
+/**
+ * An invoice's totals from the sum of its charges at each tax rate (what `GROUP BY tax_rate`
+ * gives, bigint sums arriving as text). Tax is computed once per rate over the whole document
+ * and rounded down (`taxByRate`, the qualified-invoice rule), never per line.
+ */
+export function invoiceTotals(bases: readonly { rate: number; base: number | string }[]): InvoiceTotals {
+  return taxByRate(
+    bases.map(({ rate, base }) => {
+      const amount = Number(base);
+      if (!Number.isSafeInteger(amount)) throw new RangeError(`the charges at ${rate}% sum to ${base}, beyond exact integer arithmetic`);
+      return { amount, taxRate: Number(rate) };
+    }),
+  );
+}
+
+/** A credit note's totals: the exact negative of the invoice's, rate by rate, never recomputed. */
+export function negateTotals(totals: InvoiceTotals): InvoiceTotals {
+  const neg = (value: number) => (value === 0 ? 0 : -value);
+  return {
+    taxes: totals.taxes.map((t) => ({ rate: t.rate, base: neg(t.base), tax: neg(t.tax) })),
+    subtotal: neg(totals.subtotal),
+    tax: neg(totals.tax),
+    total: neg(totals.total),
+  };
+}
