@@ -26,12 +26,6 @@ import { ServiceQuote, ServiceQuoteLine } from './service-quote.entity';
 import { ServiceReport } from './service-report.entity';
 import { ServiceRequest, ServiceRequestItem, ServiceRequestSample } from './service-request.entity';
 
-/** The unit of a catalogue line as printed. */
-const UNIT_NAMES: Record<DocumentLanguage, Record<string, string>> = {
-  ja: { sample: '検体', hour: '時間', measurement: '測定' },
-  en: { sample: 'sample', hour: 'h', measurement: 'measurement' },
-};
-
 /**
  * The quote and report PDFs of service requests. A quote is drawn on request from its stored,
  * never-edited rows; a report's content is assembled once, frozen at approval, and rendered to a
@@ -76,7 +70,7 @@ export class ServiceDocumentsService {
       lines: lines.map((line) => ({
         description: line.description,
         quantity: line.quantity.replace(/\.?0+$/, ''),
-        unit: line.unit ? (UNIT_NAMES[language][line.unit] ?? line.unit) : null,
+        unit: line.unit,
         unitPrice: line.unitPrice,
         amount: line.amount,
         taxRate: quote.taxRate,

@@ -113,8 +113,6 @@ const KIND_LABELS: Record<DocumentLanguage, Record<ChargeKind, string>> = {
   },
 };
 
-const UNIT_LABELS: Record<DocumentLanguage, Record<string, string>> = { ja: { h: '時間' }, en: { h: 'h' } };
-
 const negate = (value: number) => (value === 0 ? 0 : -value);
 const negateQuantity = (quantity: string) => (quantity.startsWith('-') ? quantity.slice(1) : Number(quantity) === 0 ? quantity : `-${quantity}`);
 
@@ -395,7 +393,7 @@ export class InvoicesService {
             date: line.date,
             description: [KIND_LABELS[language][line.kind], equipmentName, line.description].filter(Boolean).join(' '),
             quantity: line.quantity,
-            unit: line.unit ? (UNIT_LABELS[language][line.unit] ?? line.unit) : null,
+            unit: line.unit,
             unitPrice: line.unitPrice,
             amount: line.amount,
             taxRate: line.taxRate,
@@ -513,14 +511,16 @@ export class InvoicesService {
 
   /** Issuer and recipient as they are now: frozen into the invoice when it is issued. */
   private async snapshot(em: EntityManager, invoice: Invoice): Promise<InvoiceSnapshot> {
-    const [[center], [organization], projects] = (await Promise.all([
-      em.query('SELECT * FROM centers WHERE id = $1', [invoice.centerId]),
-      em.query('SELECT name, name_ja, billing_address FROM organizations WHERE id = $1', [invoice.organizationId]),
-      em.query(
-        `SELECT DISTINCT p.id, p.code, p.name FROM projects p JOIN charges c ON c.project_id = p.id WHERE c.invoice_id = $1`,
-        [invoice.kind === 'credit_note' ? invoice.creditForId : invoice.id],
-      ),
-    ])) as [CenterRow[], { name: string; name_ja: string | null; billing_address: string | null }[], { id: string; code: string; name: string }[]];
+    // One after the other: queries on the transaction's connection cannot overlap.
+    const [center] = (await em.query('SELECT * FROM centers WHERE id = $1', [invoice.centerId])) as CenterRow[];
+    const [organization] = (await em.query('SELECT name, name_ja, billing_address FROM organizations WHERE id = $1', [invoice.organizationId])) as {
+      name: string;
+      name_ja: string | null;
+      billing_address: string | null;
+    }[];
+    const projects = (await em.query(`SELECT DISTINCT p.id, p.code, p.name FROM projects p JOIN charges c ON c.project_id = p.id WHERE c.invoice_id = $1`, [
+      invoice.kind === 'credit_note' ? invoice.creditForId : invoice.id,
+    ])) as { id: string; code: string; name: string }[];
     return {
       issuer: this.issuerOf(center),
       recipient: { organizationName: organization.name, organizationNameJa: organization.name_ja, billingAddress: organization.billing_address },

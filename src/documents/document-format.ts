@@ -20,6 +20,12 @@ export interface DocumentTotals {
 const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** Units the services and billing store (a catalogue unit, or `h` for time), as printed. Others print as given. */
+const UNIT_NAMES: Record<DocumentLanguage, Record<string, string>> = {
+  ja: { sample: '検体', hour: '時間', h: '時間', measurement: '測定', min: '分' },
+  en: { sample: 'sample', hour: 'h', h: 'h', measurement: 'measurement', min: 'min' },
+};
+
 export class DocumentFormat {
   constructor(
     readonly language: DocumentLanguage,
@@ -51,6 +57,10 @@ export class DocumentFormat {
   /** Only the clock time (`10:15`), for the end of a span that starts the same day. */
   clock(instant: Date): string {
     return format(new TZDate(instant.getTime(), this.timezone), 'HH:mm');
+  }
+
+  unit(unit: string | null): string {
+    return unit ? (UNIT_NAMES[this.language][unit] ?? clean(unit)) : '';
   }
 
   rate(percent: number): string {

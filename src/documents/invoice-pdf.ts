@@ -160,7 +160,7 @@ export function renderInvoicePdf(invoice: InvoiceDocument, out: NodeJS.WritableS
               date: format.day(line.date),
               description: clean(line.description, true),
               quantity: clean(line.quantity),
-              unit: clean(line.unit),
+              unit: format.unit(line.unit),
               unitPrice: line.unitPrice === null ? '' : format.yen(line.unitPrice),
               taxRate: format.rate(line.taxRate),
               amount: format.yen(line.amount),

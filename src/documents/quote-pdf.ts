@@ -97,7 +97,7 @@ export function renderQuotePdf(quote: QuoteDocument, out: NodeJS.WritableStream)
           await table.row({
             description: clean(line.description, true),
             quantity: clean(line.quantity),
-            unit: clean(line.unit),
+            unit: format.unit(line.unit),
             unitPrice: format.yen(line.unitPrice),
             taxRate: format.rate(line.taxRate),
             amount: format.yen(line.amount),
