@@ -18,6 +18,7 @@ describe('analysis service requests', () => {
   beforeAll(async () => {
     t = await createTestApp({ worker: true });
     world = await seedWorld(t);
+    await t.http().patch(`/api/v1/centers/${world.centers.kns.id}`).set(bearer(world.tokens.admin)).send({ contactEmail: 'lab@kns.test' }).expect(200);
     sem = (
       await t
         .http()
@@ -305,6 +306,17 @@ describe('analysis service requests', () => {
       return rows.length >= 10 ? rows : null;
     }, 20_000);
     expect(mails.map((m) => m.subject).join('\n')).toContain(request.code);
+    // The center hears what the client did: filed, accepted, closed.
+    const centerMails = await eventually(async () => {
+      const rows = (await t.dataSource.query(`SELECT subject FROM sent_mails WHERE recipient = 'lab@kns.test' AND subject LIKE $1 ORDER BY sent_at`, [`[${request.code}]%`])) as { subject: string }[];
+      return rows.length >= 3 ? rows : null;
+    }, 20_000);
+    // Mail jobs run side by side, so the order they were sent in is not the order of the steps.
+    expect(centerMails.map((m) => m.subject).sort()).toEqual([
+      `[${request.code}] Alpha Devices K.K.: 分析依頼 受付 / Analysis request submitted`,
+      `[${request.code}] Alpha Devices K.K.: 分析依頼 見積承諾 / Analysis request accepted`,
+      `[${request.code}] Alpha Devices K.K.: 分析依頼 完了 / Analysis request closed`,
+    ].sort());
 
     expect((await http().get('/api/v1/audit/verify').set(bearer(world.tokens.admin)).expect(200)).body.ok).toBe(true);
   }, 120_000);

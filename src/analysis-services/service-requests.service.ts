@@ -2,11 +2,11 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
-import { DataSource, EntityManager, In, IsNull, Repository } from 'typeorm';
+import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { BillingService } from '../billing/billing.service';
 import { CentersService } from '../centers/centers.service';
-import { Actor, canManageCenter } from '../common/auth/actor';
+import { Actor, canManageCenter, SYSTEM_ACTOR } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
 import { formatYen, lineAmount, taxByRate } from '../common/money/consumption-tax';
 import { CursorCodec, Page } from '../common/pagination/cursor';
@@ -159,6 +159,7 @@ export class ServiceRequestsService implements OnModuleInit {
       });
       await em.insert(ServiceRequestItem, dto.items.map((item, position) => ({ requestId: request.id, position, serviceId: item.serviceId, quantity: item.quantity })));
       await this.recordChange(em, actor, request, null, 'submitted', null);
+      await this.notifyCenter(em, request, null);
       return request.id;
     });
     return this.get(actor, id);
@@ -408,6 +409,8 @@ export class ServiceRequestsService implements OnModuleInit {
           centerJa: center.nameJa,
           center: center.nameEn,
         });
+        // What the client decides (accept, reject, cancel, close) is news for the center.
+        if (this.partyOf(actor, locked) === 'client') await this.notifyCenter(em, { ...locked, status: to }, entry.reason);
       }
     });
     return this.get(actor, id);
@@ -464,6 +467,27 @@ export class ServiceRequestsService implements OnModuleInit {
     if (contact) await this.outbox.add(em, JobName.SendMail, { to: contact.email, template, data });
   }
 
+  /** A notification to the center's contact address, if it has one: a new request, or the client's decision. */
+  private async notifyCenter(em: EntityManager, request: ServiceRequest, reason: string | null): Promise<void> {
+    const center = await this.centers.get(SYSTEM_ACTOR, request.centerId);
+    if (!center.contactEmail) return;
+    const organization = await this.organizations.get(SYSTEM_ACTOR, request.organizationId);
+    await this.outbox.add(em, JobName.SendMail, {
+      to: center.contactEmail,
+      template: 'service-request-for-center',
+      data: {
+        code: request.code,
+        status: request.status,
+        statusJa: STATUS_JA[request.status],
+        reason: reason ?? '',
+        requestId: request.id,
+        organization: organization.name,
+        centerJa: center.nameJa,
+        center: center.nameEn,
+      },
+    });
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private async view(actor: Actor, request: ServiceRequest): Promise<ServiceRequestView> {
@@ -489,7 +513,7 @@ export class ServiceRequestsService implements OnModuleInit {
 
   /** `<CENTER>-SR-<YY>-<seq>`: the counter row is updated in the transaction, so a rollback leaves no gap. */
   private async allocateCode(em: EntityManager, centerId: string): Promise<string> {
-    const center = await this.centers.get({ kind: 'system', id: 'system', userId: null, role: 'admin', organizationId: null, centerIds: [] }, centerId);
+    const center = await this.centers.get(SYSTEM_ACTOR, centerId);
     const year = new TZDate(Date.now(), center.timezone).getFullYear();
     const [counter] = (await em.query(
       `INSERT INTO service_request_counters (center_id, year, last_value) VALUES ($1, $2, 1)
@@ -577,12 +601,5 @@ export class ServiceRequestsService implements OnModuleInit {
       taxRate: quote.taxRate,
       lines: lines.map((l) => ({ position: l.position, description: `${request.code} ${l.description}`, quantity: l.quantity, unit: l.unit, unitPrice: l.unitPrice, amount: l.amount })),
     });
-  }
-
-  /** Reports of the request, for the documents service (staff and the requesting organization). */
-  async reportsOf(actor: Actor, id: string): Promise<{ request: ServiceRequest; reports: ServiceReport[] }> {
-    const request = await this.find(actor, id);
-    const reports = await this.dataSource.getRepository(ServiceReport).find({ where: { requestId: In([id]) }, order: { revision: 'ASC' } });
-    return { request, reports };
   }
 }

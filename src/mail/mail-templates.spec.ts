@@ -23,6 +23,10 @@ const SAMPLES: Record<MailTemplateName, SendMailJob['data'][]> = {
     { code: 'KNS-SR-26-0001', status: 'rejected', statusJa: '却下', reason: 'Samples out of scope', requestId: 'sr-1', centerJa: '関西ナノ解析センター', center: 'Kansai Nano Analysis Center' },
     { code: 'KNS-SR-26-0001', status: 'in progress', statusJa: '分析中', reason: '', requestId: 'sr-1', centerJa: '関西ナノ解析センター', center: 'Kansai Nano Analysis Center' },
   ],
+  'service-request-for-center': [
+    { code: 'KNS-SR-26-0002', status: 'submitted', statusJa: '受付', reason: '', requestId: 'sr-2', organization: 'Alpha Devices K.K.', centerJa: '関西ナノ解析センター', center: 'Kansai Nano Analysis Center' },
+    { code: 'KNS-SR-26-0002', status: 'cancelled', statusJa: '取消', reason: 'Budget withdrawn', requestId: 'sr-2', organization: 'Alpha Devices K.K.', centerJa: '関西ナノ解析センター', center: 'Kansai Nano Analysis Center' },
+  ],
   'quote-issued': [{ code: 'KNS-SR-26-0001', quoteNumber: 'KNS-Q-26-0001', total: '¥3,316', validUntil: '2026-04-30', requestId: 'sr-1' }],
   'report-ready': [
     { code: 'KNS-SR-26-0001', revisionId: 'rev-2', requestId: 'sr-1', amended: 'yes' },
@@ -124,6 +128,16 @@ describe('the new notifications', () => {
     expect(without.text).toContain('Your analysis request KNS-SR-26-0001 is now in progress.');
     expect(without.text).not.toMatch(/理由|Reason/);
     expect(without.text).not.toMatch(/\n\n\n/);
+  });
+
+  it('service-request-for-center tells the center what the client did, naming the client', () => {
+    const filed = render('service-request-for-center', 0);
+    expect(filed.subject).toBe('[KNS-SR-26-0002] Alpha Devices K.K.: 分析依頼 受付 / Analysis request submitted');
+    expect(filed.text).toContain('関西ナノ解析センター 御中');
+    expect(filed.text).toContain('The analysis request KNS-SR-26-0002 of Alpha Devices K.K. is now submitted.');
+    expect(filed.text).not.toMatch(/理由|Reason/);
+    expect(filed.text.split('\n').at(-1)).toBe(`${PUBLIC_URL}/api/v1/service-requests/sr-2`);
+    expect(render('service-request-for-center', 1).text).toContain('Reason: Budget withdrawn');
   });
 
   it('quote-issued links the quote and says how and until when to accept it', () => {

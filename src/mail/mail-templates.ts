@@ -61,6 +61,7 @@ export function mailView(job: SendMailJob, publicUrl: string): Record<string, st
       break;
     case 'reservation-status':
     case 'service-request-status':
+    case 'service-request-for-center':
       derived.hasReason = Boolean(data.reason);
       break;
     case 'report-ready':

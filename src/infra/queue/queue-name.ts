@@ -37,6 +37,7 @@ export const MAIL_TEMPLATES = [
   'equipment-problem',
   'retention-due',
   'service-request-status',
+  'service-request-for-center',
   'quote-issued',
   'report-ready',
   'invoice-issued',
