@@ -15,6 +15,7 @@ import { DatasetsService } from '../datasets/datasets.service';
 import { DocumentIssuer, DocumentLanguage, QuoteDocument, ReportDocument } from '../documents/document-types';
 import { renderQuotePdf, renderReportPdf } from '../documents/pdf-documents';
 import { EquipmentService } from '../equipment/equipment.service';
+import { labelUrl } from '../labels/label-id';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { ProjectsService } from '../projects/projects.service';
@@ -130,7 +131,7 @@ export class ServiceDocumentsService {
       samples: samples.map((s) => ({
         code: s.code,
         name: s.name,
-        labelUrl: s.labelId ? `${this.config.publicUrl}/S/${s.labelId}` : null,
+        labelUrl: s.labelId ? this.qrTarget(s.labelId) : null,
         receivedAt: s.receivedAt,
         condition: s.condition,
       })),
@@ -229,6 +230,15 @@ export class ServiceDocumentsService {
   }
 
   // ------------------------------------------------------------------ parts
+
+  /** What the sample's label carries; a PUBLIC_URL that cannot be printed on labels still gets its (denser) QR code here. */
+  private qrTarget(labelId: string): string {
+    try {
+      return labelUrl(this.config.publicUrl, labelId);
+    } catch {
+      return `${this.config.publicUrl.replace(/\/+$/, '')}/S/${labelId}`;
+    }
+  }
 
   private issuer(center: Center): DocumentIssuer {
     return {
