@@ -1,4 +1,10 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import jsQR from 'jsqr';
+import { labelUrl } from '../src/labels/label-id';
+import { crop, openPdfs, readRgba } from '../src/labels/testing/pdf-raster';
 import { extractText } from '../src/samples/testing/pdf-text';
 import { binary } from './support/binary';
 import { eventually } from './support/eventually';
@@ -257,6 +263,24 @@ describe('analysis service requests', () => {
     expect(text).toContain('5 kV instead of 10 kV');
     expect(text).toContain('承認');
     expect((await pdf(`/api/v1/service-requests/${request.id}/report.pdf`, world.tokens.memberB)).status).toBe(404);
+    // Each sample's QR code carries what its label carries.
+    const dir = mkdtempSync(join(tmpdir(), 'report-qr-'));
+    try {
+      writeFileSync(join(dir, 'report.pdf'), report.body);
+      const [page] = await openPdfs([{ pdf: join(dir, 'report.pdf'), dpi: 200, rgba: join(dir, 'page.rgba') }]);
+      const image = await readRgba(join(dir, 'page.rgba'), page.raster!);
+      // One code at a time: a reader sees one label, so scan the QR column in overlapping windows.
+      const found = new Set<string>();
+      const width = Math.round(image.width * 0.3);
+      for (let y = 0; y + 120 <= image.height; y += 20) {
+        const window = crop(image, 0, y, width, 120);
+        const code = jsQR(window.data, window.width, window.height, { inversionAttempts: 'dontInvert' });
+        if (code) found.add(code.data);
+      }
+      expect([...found].sort()).toEqual(samples.map((s) => labelUrl(t.config.publicUrl, s.labelId)).sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
 
     // An amendment is a new signed revision that names the one it replaces and why.
     const amended = await act(world.tokens.staff, request.id, 'amend', { password: PASSWORD, reason: 'Scale bar of image 1 was wrong', summary: 'Grain size 118 ± 15 nm (corrected scale).' });
