@@ -91,6 +91,7 @@ describe('analysis service requests', () => {
             sampleIds,
             equipmentId: world.tools[0].id,
             serviceRequestId: requestId,
+            parameters: { beam: { acceleratingVoltageKv: 5, probeCurrentPa: 50 }, detector: 'SE' },
             measuredAt: new Date(Date.now() - HOUR).toISOString(),
             accessClass: 'closed',
             exportControl: 'not-applicable',
@@ -261,6 +262,7 @@ describe('analysis service requests', () => {
     expect(text).toContain('Staff KNS');
     expect(text).toContain('Grain size 120');
     expect(text).toContain('5 kV instead of 10 kV');
+    expect(text).toContain('測定条件：beam.acceleratingVoltageKv = 5, beam.probeCurrentPa = 50, detector = SE');
     expect(text).toContain('承認');
     expect((await pdf(`/api/v1/service-requests/${request.id}/report.pdf`, world.tokens.memberB)).status).toBe(404);
     // Each sample's QR code carries what its label carries.

@@ -9,6 +9,7 @@ import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { CentersService } from '../centers/centers.service';
 import { Center } from '../centers/center.entity';
 import { SYSTEM_ACTOR } from '../common/auth/actor';
+import { flattenParameters } from '../common/flatten-parameters';
 import { AppError } from '../common/errors/app-error';
 import { streamOf } from '../common/streams';
 import { DatasetsService } from '../datasets/datasets.service';
@@ -160,6 +161,7 @@ export class ServiceDocumentsService {
           technique: d.technique,
           version: d.version,
           measuredAt: d.measuredAt,
+          conditions: flattenParameters(d.parameters).map(([name, value]) => ({ name, value: String(value) })),
           files: d.files.map((f) => ({ name: f.name, sha256: f.sha256, size: f.size })),
           packageUrl: `${this.config.publicUrl}/api/v1/datasets/${d.id}/package`,
         })),

@@ -94,6 +94,8 @@ export interface ReportDataset {
   technique: string;
   version: number;
   measuredAt: Date;
+  /** The measurement conditions (instrument parameters) as `name = value` pairs; none printed when empty or absent. */
+  conditions?: { name: string; value: string }[];
   /** One line per file: its name and SHA-256. */
   files: { name: string; sha256: string; size: number }[];
   packageUrl: string;

@@ -44,6 +44,7 @@ const REPORT_LAYOUT = {
     'datasetsHeading',
     'noDatasets',
     'datasetTitle',
+    'datasetConditions',
     'packageUrl',
     'deviationsHeading',
     'noDeviations',
@@ -208,6 +209,10 @@ export function renderReportPdf(report: ReportDocument, out: NodeJS.WritableStre
             measuredAt: format.instant(dataset.measuredAt),
           });
           await table.cells([{ text: title, bold: true, span: table.columnCount }], { background: INK.band, keepWithNext: 2 * TABLE_ROW_H });
+          if (dataset.conditions?.length) {
+            const list = dataset.conditions.map((c) => `${clean(c.name)} = ${clean(c.value)}`).join(', ');
+            await table.cells([{ text: captions.text('datasetConditions', { conditions: list }), span: table.columnCount }]);
+          }
           for (const file of dataset.files) {
             await table.row({ file: clean(file.name), size: format.bytes(file.size), sha256: clean(file.sha256) });
           }

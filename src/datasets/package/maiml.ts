@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PackageInput } from './package-content';
+import { flattenParameters } from '../../common/flatten-parameters';
 
 /**
  * MaiML 1.0 (JIS K 0200) document for one dataset version.
@@ -65,7 +66,7 @@ export function buildMaiml(input: PackageInput, filePaths: Map<string, string>):
     ...(sample.material === null ? [] : [property('hub:material', sample.material)]),
     property('hub:form', sample.form),
   ];
-  const conditionProperties = flatten(dataset.parameters, 'parameters').map(([path, value]) => {
+  const conditionProperties = flattenParameters(dataset.parameters, 'parameters').map(([path, value]) => {
     const key = `hub:${ncName(path)}`;
     // The key had to be encoded into a QName: keep the parameter's real name beside it.
     return property(key, value, key === `hub:${path}` ? undefined : path);
@@ -322,19 +323,6 @@ function ncName(path: string): string {
     out += ok ? char : `_x${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}_`;
   }
   return out;
-}
-
-/** Nested instrument parameters as dotted paths with scalar values (arrays become JSON text). */
-function flatten(value: Record<string, unknown>, prefix: string): [string, unknown][] {
-  return Object.keys(value)
-    .sort()
-    .flatMap((key): [string, unknown][] => {
-      const item = value[key];
-      const path = `${prefix}.${key}`;
-      if (item === undefined) return [];
-      if (item !== null && typeof item === 'object' && !Array.isArray(item)) return flatten(item as Record<string, unknown>, path);
-      return [[path, Array.isArray(item) ? JSON.stringify(item) : item]];
-    });
 }
 
 const INT_MIN = -2147483648;

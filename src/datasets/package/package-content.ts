@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AccessClass, ExportControl } from '../dataset.entity';
+import { flattenParameters } from '../../common/flatten-parameters';
 
 /** Everything a package says, gathered by the service; building from it is pure and deterministic. */
 export interface PackageInput {
@@ -170,7 +171,7 @@ export function buildPackage(input: PackageInput): PackageLayout {
   };
   if (dataset.embargoUntil) constants['dataset.embargoUntil'] = { value: dataset.embargoUntil };
   if (dataset.correctionReason) constants['dataset.correctionReason'] = { value: dataset.correctionReason };
-  for (const [key, value] of flatten(dataset.parameters, 'parameters')) constants[key] = { value };
+  for (const [key, value] of flattenParameters(dataset.parameters, 'parameters')) constants[key] = { value };
   const metadata = { constant: sortKeys(constants), variable: [] as unknown[] };
   const metadataDef = Object.fromEntries(
     Object.keys(metadata.constant).map((key) => [key, { name: { ja: key, en: key }, schema: { type: schemaType(metadata.constant[key].value) }, mode: 'constant' }]),
@@ -187,18 +188,6 @@ export function buildPackage(input: PackageInput): PackageLayout {
 
 function property(id: string, name: string, value: string): Record<string, unknown>[] {
   return [{ '@id': id, '@type': 'PropertyValue', name, value }];
-}
-
-/** Nested instrument parameters as dotted keys with scalar values (arrays become JSON text). */
-function flatten(value: Record<string, unknown>, prefix: string): [string, unknown][] {
-  return Object.keys(value)
-    .sort()
-    .flatMap((key): [string, unknown][] => {
-      const item = value[key];
-      const path = `${prefix}.${key}`;
-      if (item && typeof item === 'object' && !Array.isArray(item)) return flatten(item as Record<string, unknown>, path);
-      return [[path, Array.isArray(item) ? JSON.stringify(item) : item]];
-    });
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
