@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { eventually } from './support/eventually';
 import { bearer, seedWorld, World } from './support/fixtures';
 import { ReferenceReceiver } from './support/reference-receiver';
+import { registerFilm, startReceiverTarget, uploadShareableDataset } from './support/handover-fixtures';
 import { createTestApp, TEST_JWT_SECRET, TestApp } from './support/test-app';
 
 const ROOT = join(__dirname, '..');
@@ -25,9 +26,7 @@ describe('handover when the worker is killed mid-delivery', () => {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-if-stale.js')], { cwd: ROOT, stdio: 'ignore' });
     t = await createTestApp({ worker: false, queue: 'postgres' });
     world = await seedWorld(t);
-    receiver = new ReferenceReceiver(SECRET);
-    const url = await receiver.start();
-    await t.http().post('/api/v1/handover-targets').set(bearer(world.tokens.admin)).send({ name: 'DX platform', kind: 'http', url, secret: SECRET, default: true }).expect(201);
+    ({ receiver } = await startReceiverTarget(t, world, SECRET));
   }, 120_000);
   afterAll(async () => {
     for (const worker of workers) worker.kill('SIGKILL');
@@ -44,16 +43,7 @@ describe('handover when the worker is killed mid-delivery', () => {
   }
 
   it('delivers exactly once after a SIGKILL during the upload and a restart', async () => {
-    const sample = (await t.http().post('/api/v1/samples').set(bearer(world.tokens.memberA)).send({ centerId: world.centers.kns.id, projectId: world.projects.a.id, name: 'Film', form: 'film' }).expect(201)).body;
-    const dataset = (
-      await t
-        .http()
-        .post('/api/v1/datasets')
-        .set(bearer(world.tokens.memberA))
-        .attach('files', Buffer.alloc(200_000, 3), 'scan.raw')
-        .field('metadata', JSON.stringify({ title: 'XRR', technique: 'XRR', sampleIds: [sample.id], equipmentId: world.tools[0].id, measuredAt: new Date().toISOString(), accessClass: 'shared', exportControl: 'not-applicable' }))
-        .expect(201)
-    ).body;
+    const dataset = await uploadShareableDataset(t, world, await registerFilm(t, world), Buffer.alloc(200_000, 3));
     // The target takes its time to answer: the worker is killed while it waits.
     receiver.delayMs = 5_000;
     const first = startWorker();

@@ -13,12 +13,11 @@ import { firstAttemptAfter, retrySchedule } from '../src/infra/queue/retry-sched
 import { eventually } from './support/eventually';
 import { bearer, seedWorld, World } from './support/fixtures';
 import { ReferenceReceiver } from './support/reference-receiver';
+import { QUEUE_BACKENDS, registerFilm, startReceiverTarget, uploadShareableDataset } from './support/handover-fixtures';
 import { createTestApp, TestApp } from './support/test-app';
 
 const SECRET = 'a-shared-secret-for-the-outage-test-receiver';
 
-/** Both queue backends when Redis is there (CI), PostgreSQL's alone otherwise. */
-const backends: ('postgres' | 'redis')[] = process.env.REDIS_URL ? ['postgres', 'redis'] : ['postgres'];
 
 const HOUR_MS = 3_600_000;
 /** Production: JOB_BACKOFF_MS unset (2 s) and a handover's 14 attempts. */
@@ -42,9 +41,6 @@ const ANSWERED_503 = 8;
 const DROPPED = 2;
 const REFUSED = BACK_AT - 1 - ANSWERED_503;
 
-const sampleBody = (world: World) => ({ centerId: world.centers.kns.id, projectId: world.projects.a.id, name: 'Film', form: 'film' });
-const datasetMetadata = (world: World, sampleId: string) =>
-  JSON.stringify({ title: 'XRR', technique: 'XRR', sampleIds: [sampleId], equipmentId: world.tools[0].id, measuredAt: new Date().toISOString(), accessClass: 'shared', exportControl: 'not-applicable' });
 
 interface AuditRow {
   action: string;
@@ -62,7 +58,7 @@ const historyOf = async (dataSource: DataSource, handoverId: string) =>
  * fails every attempt that starts inside the hour at production scale (computed from
  * `retrySchedule`), first with 503, then with connections refused.
  */
-describe.each(backends)('handover through a one-hour outage of the target (queue on %s)', (queue) => {
+describe.each(QUEUE_BACKENDS)('handover through a one-hour outage of the target (queue on %s)', (queue) => {
   let t: TestApp;
   let world: World;
   let receiver: ReferenceReceiver;
@@ -71,10 +67,8 @@ describe.each(backends)('handover through a one-hour outage of the target (queue
   beforeAll(async () => {
     t = await createTestApp({ worker: true, queue, env: { JOB_BACKOFF_MS: String(BACKOFF_MS) } });
     world = await seedWorld(t);
-    receiver = new ReferenceReceiver(SECRET);
-    const url = await receiver.start();
-    await t.http().post('/api/v1/handover-targets').set(bearer(world.tokens.admin)).send({ name: 'DX platform', kind: 'http', url, secret: SECRET, default: true }).expect(201);
-    sampleId = (await t.http().post('/api/v1/samples').set(bearer(world.tokens.memberA)).send(sampleBody(world)).expect(201)).body.id;
+    ({ receiver } = await startReceiverTarget(t, world, SECRET));
+    sampleId = await registerFilm(t, world);
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -90,9 +84,7 @@ describe.each(backends)('handover through a one-hour outage of the target (queue
   });
 
   it('keeps retrying the same package while the target fails, then delivers it once, never failed', async () => {
-    const dataset = (
-      await t.http().post('/api/v1/datasets').set(bearer(world.tokens.memberA)).attach('files', Buffer.from('counts through an outage'), 'scan.raw').field('metadata', datasetMetadata(world, sampleId)).expect(201)
-    ).body as { id: string; seriesId: string; version: number };
+    const dataset = await uploadShareableDataset(t, world, sampleId, Buffer.from('counts through an outage'));
     const putsOf = () => receiver.putLog.filter((put) => put.url.includes(dataset.seriesId));
     // The target answers 503, then twice takes the upload and drops the connection unanswered.
     receiver.failNext(ANSWERED_503 - DROPPED, 503);
@@ -167,7 +159,7 @@ describe.each(backends)('handover through a one-hour outage of the target (queue
  * moves the row to the queue. Nothing is lost: a fresh process on the same database relays the
  * row and the package is delivered, and registered, once.
  */
-describe.each(backends)('handover when the process dies right after the commit (queue on %s)', (queue) => {
+describe.each(QUEUE_BACKENDS)('handover when the process dies right after the commit (queue on %s)', (queue) => {
   let t: TestApp;
   let world: World;
   let receiver: ReferenceReceiver;
@@ -177,9 +169,7 @@ describe.each(backends)('handover when the process dies right after the commit (
     // The relay passes once at start, then not for a minute: the test's commit is never relayed by this process.
     t = await createTestApp({ worker: true, queue, env: { OUTBOX_POLL_MS: '60000' } });
     world = await seedWorld(t);
-    receiver = new ReferenceReceiver(SECRET);
-    const url = await receiver.start();
-    await t.http().post('/api/v1/handover-targets').set(bearer(world.tokens.admin)).send({ name: 'DX platform', kind: 'http', url, secret: SECRET, default: true }).expect(201);
+    ({ receiver } = await startReceiverTarget(t, world, SECRET));
   }, 60_000);
   afterAll(async () => {
     await restarted?.close();
@@ -189,9 +179,7 @@ describe.each(backends)('handover when the process dies right after the commit (
   });
 
   it('relays the committed row after a restart and delivers once', async () => {
-    const sampleId = (await t.http().post('/api/v1/samples').set(bearer(world.tokens.memberA)).send(sampleBody(world)).expect(201)).body.id;
-    const dataset = (await t.http().post('/api/v1/datasets').set(bearer(world.tokens.memberA)).attach('files', Buffer.from('counts before a crash'), 'scan.raw').field('metadata', datasetMetadata(world, sampleId)).expect(201))
-      .body as { id: string; seriesId: string };
+    const dataset = await uploadShareableDataset(t, world, await registerFilm(t, world), Buffer.from('counts before a crash'));
     const handover = (await t.http().post(`/api/v1/datasets/${dataset.id}/handover`).set(bearer(world.tokens.memberA)).send({}).expect(201)).body as { id: string; state: string };
     expect(handover.state).toBe('queued');
 

@@ -10,14 +10,12 @@ import { eventually } from './support/eventually';
 import { bearer, seedWorld, World } from './support/fixtures';
 import { ReferenceReceiver } from './support/reference-receiver';
 import { binary } from './support/binary';
+import { registerFilm, QUEUE_BACKENDS, startReceiverTarget, uploadShareableDataset } from './support/handover-fixtures';
 import { createTestApp, TestApp } from './support/test-app';
 
 const SECRET = 'a-shared-secret-for-the-reference-receiver';
 
-/** Both queue backends when Redis is there (CI), PostgreSQL's alone otherwise. */
-const backends: ('postgres' | 'redis')[] = process.env.REDIS_URL ? ['postgres', 'redis'] : ['postgres'];
-
-describe.each(backends)('handovers (queue on %s)', (queue) => {
+describe.each(QUEUE_BACKENDS)('handovers (queue on %s)', (queue) => {
   let t: TestApp;
   let world: World;
   let receiver: ReferenceReceiver;
@@ -27,29 +25,15 @@ describe.each(backends)('handovers (queue on %s)', (queue) => {
   beforeAll(async () => {
     t = await createTestApp({ worker: true, queue });
     world = await seedWorld(t);
-    receiver = new ReferenceReceiver(SECRET);
-    const url = await receiver.start();
-    target = (await t.http().post('/api/v1/handover-targets').set(bearer(world.tokens.admin)).send({ name: 'DX platform', kind: 'http', url, secret: SECRET, default: true }).expect(201)).body;
-    sampleId = (await t.http().post('/api/v1/samples').set(bearer(world.tokens.memberA)).send({ centerId: world.centers.kns.id, projectId: world.projects.a.id, name: 'Film', form: 'film' }).expect(201)).body.id;
+    ({ receiver, target } = await startReceiverTarget(t, world, SECRET));
+    sampleId = await registerFilm(t, world);
   }, 60_000);
   afterAll(async () => {
     await t.close();
     await receiver.stop();
   });
 
-  const dataset = async (extra: Record<string, unknown> = {}) =>
-    (
-      await t
-        .http()
-        .post('/api/v1/datasets')
-        .set(bearer(world.tokens.memberA))
-        .attach('files', Buffer.from(`counts ${Math.random()}`), 'scan.raw')
-        .field(
-          'metadata',
-          JSON.stringify({ title: 'XRR', technique: 'XRR', sampleIds: [sampleId], equipmentId: world.tools[0].id, measuredAt: new Date().toISOString(), accessClass: 'shared', exportControl: 'not-applicable', ...extra }),
-        )
-        .expect(201)
-    ).body as { id: string; seriesId: string; version: number };
+  const dataset = (extra: Record<string, unknown> = {}) => uploadShareableDataset(t, world, sampleId, Buffer.from(`counts ${Math.random()}`), extra);
   const handover = (id: string) => t.http().get(`/api/v1/handovers/${id}`).set(bearer(world.tokens.memberA));
   const stateOf = async (id: string) => (await handover(id)).body.state as string;
 

@@ -6,6 +6,7 @@ import { QueueName } from '../src/infra/queue/queue-name';
 import { eventually } from './support/eventually';
 import { bearer, seedWorld, World } from './support/fixtures';
 import { ReferenceReceiver } from './support/reference-receiver';
+import { registerFilm, startReceiverTarget, uploadShareableDataset } from './support/handover-fixtures';
 import { createTestApp, TestApp } from './support/test-app';
 
 const SECRET = 'a-shared-secret-for-the-queue-recovery-test';
@@ -42,9 +43,7 @@ describe('queue recovery after Redis comes back empty', () => {
     await eventually(listening, 10_000);
     t = await createTestApp({ worker: true, queue: 'redis', env: { REDIS_URL: `redis://127.0.0.1:${PORT}`, QUEUE_RECOVERY_MS: '300', WORKER_LOCK_MS: '1000' } });
     world = await seedWorld(t);
-    receiver = new ReferenceReceiver(SECRET);
-    const url = await receiver.start();
-    await t.http().post('/api/v1/handover-targets').set(bearer(world.tokens.admin)).send({ name: 'DX platform', kind: 'http', url, secret: SECRET, default: true }).expect(201);
+    ({ receiver } = await startReceiverTarget(t, world, SECRET));
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -53,16 +52,7 @@ describe('queue recovery after Redis comes back empty', () => {
   });
 
   it('re-queues a handover whose job was lost, puts the schedulers back, and delivers once', async () => {
-    const sample = (await t.http().post('/api/v1/samples').set(bearer(world.tokens.memberA)).send({ centerId: world.centers.kns.id, projectId: world.projects.a.id, name: 'Film', form: 'film' }).expect(201)).body;
-    const dataset = (
-      await t
-        .http()
-        .post('/api/v1/datasets')
-        .set(bearer(world.tokens.memberA))
-        .attach('files', Buffer.from('counts'), 'scan.raw')
-        .field('metadata', JSON.stringify({ title: 'XRR', technique: 'XRR', sampleIds: [sample.id], equipmentId: world.tools[0].id, measuredAt: new Date().toISOString(), accessClass: 'shared', exportControl: 'not-applicable' }))
-        .expect(201)
-    ).body;
+    const dataset = await uploadShareableDataset(t, world, await registerFilm(t, world), Buffer.from('counts'));
     // The first delivery fails, so the job waits in Redis for its retry when Redis goes.
     receiver.failNext(1, 503);
     const handover = (await t.http().post(`/api/v1/datasets/${dataset.id}/handover`).set(bearer(world.tokens.memberA)).send({}).expect(201)).body;

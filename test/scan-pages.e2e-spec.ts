@@ -31,7 +31,7 @@ describe('scan pages', () => {
     const page = await t.http().get(`/S/${sample.labelId}`).expect(200);
     const loginCookie = cookies(page.headers['set-cookie']);
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)![1];
-    const res = await t.http().post(`/S/${sample.labelId}/login`).set('cookie', loginCookie).type('form').send({ email, password: PASSWORD, csrf });
+    const res = await t.http().post(`/S/${sample.labelId}/login`).set('Cookie', loginCookie).type('form').send({ email, password: PASSWORD, csrf });
     expect(res.status).toBe(303);
     const session = cookies(res.headers['set-cookie']).filter((c) => c.startsWith('fh_session='));
     expect(session).toHaveLength(1);
@@ -58,20 +58,20 @@ describe('scan pages', () => {
     expect(noToken.headers['set-cookie'] ? String(noToken.headers['set-cookie']) : '').not.toContain('fh_session=ey');
     const page = await t.http().get(`/S/${sample.labelId}`);
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)![1];
-    const wrong = await t.http().post(`/S/${sample.labelId}/login`).set('cookie', cookies(page.headers['set-cookie'])).type('form').send({ email: 'staff@hub.test', password: 'nope', csrf });
+    const wrong = await t.http().post(`/S/${sample.labelId}/login`).set('Cookie', cookies(page.headers['set-cookie'])).type('form').send({ email: 'staff@hub.test', password: 'nope', csrf });
     expect(wrong.status).toBe(401);
     expect(wrong.text).toContain('E-mail or password is wrong');
   });
 
   it('shows the owner the sample read-only, and another organization the signed-out page', async () => {
     const owner = await signIn('a@alpha.test');
-    const mine = await t.http().get(`/S/${sample.labelId}`).set('cookie', owner).expect(200);
+    const mine = await t.http().get(`/S/${sample.labelId}`).set('Cookie', owner).expect(200);
     expect(mine.text).toContain(sample.code);
     expect(mine.text).toContain(sample.name);
     expect(mine.text).not.toContain('data-action=');
 
     const stranger = await signIn('b@beta.test');
-    const theirs = await t.http().get(`/S/${sample.labelId}`).set('cookie', stranger).expect(200);
+    const theirs = await t.http().get(`/S/${sample.labelId}`).set('Cookie', stranger).expect(200);
     expect(theirs.text).not.toContain(sample.name);
     expect(theirs.text).not.toContain(sample.code);
     expect(theirs.text).toContain('GHS06');
@@ -79,25 +79,25 @@ describe('scan pages', () => {
 
   it('lets staff act through forms (with the CSRF token) and shows the result and the shelf', async () => {
     const staff = await signIn('staff@hub.test');
-    const page = await t.http().get(`/S/${sample.labelId}`).set('cookie', staff).expect(200);
+    const page = await t.http().get(`/S/${sample.labelId}`).set('Cookie', staff).expect(200);
     expect(page.text).toContain('data-action="receive"');
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)![1];
 
-    const forged = await t.http().post(`/S/${sample.labelId}/actions/receive`).set('cookie', staff).type('form').send({ condition: 'intact', csrf: 'forged' });
+    const forged = await t.http().post(`/S/${sample.labelId}/actions/receive`).set('Cookie', staff).type('form').send({ condition: 'intact', csrf: 'forged' });
     expect(forged.status).toBe(403);
-    const received = await t.http().post(`/S/${sample.labelId}/actions/receive`).set('cookie', staff).type('form').send({ condition: 'intact', locationLabel: shelf.labelId, csrf });
+    const received = await t.http().post(`/S/${sample.labelId}/actions/receive`).set('Cookie', staff).type('form').send({ condition: 'intact', locationLabel: shelf.labelId, csrf });
     expect(received.status).toBe(303);
     expect(received.headers.location).toBe(`/S/${sample.labelId}?done=receive`);
-    const after = await t.http().get(received.headers.location).set('cookie', staff).expect(200);
+    const after = await t.http().get(received.headers.location).set('Cookie', staff).expect(200);
     expect(after.text).toContain('Recorded: receive');
     expect(after.text).toContain('data-state="available"');
     expect(after.text).toContain('Shelf S');
 
-    const noStream = await t.http().post(`/S/${sample.labelId}/actions/dispose`).set('cookie', staff).type('form').send({ reasonCode: 'used_up', csrf });
+    const noStream = await t.http().post(`/S/${sample.labelId}/actions/dispose`).set('Cookie', staff).type('form').send({ reasonCode: 'used_up', csrf });
     expect(noStream.status).toBe(400);
     expect(noStream.text).toContain('wasteStream');
 
-    const location = await t.http().get(`/S/${shelf.labelId}`).set('cookie', staff).expect(200);
+    const location = await t.http().get(`/S/${shelf.labelId}`).set('Cookie', staff).expect(200);
     expect(location.text).toContain('data-occupancy="1"');
     expect(location.text).toContain(sample.code);
     const events = (await t.http().get(`/api/v1/samples/${sample.id}/events`).set(bearer(world.tokens.staff))).body.items;

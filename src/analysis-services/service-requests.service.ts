@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
@@ -12,7 +12,6 @@ import { formatYen, lineAmount, taxByRate } from '../common/money/consumption-ta
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
 import { DatasetsService } from '../datasets/datasets.service';
-import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { JobName } from '../infra/queue/queue-name';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { OutboxService } from '../outbox/outbox.service';
@@ -72,7 +71,6 @@ export class ServiceRequestsService implements OnModuleInit {
   constructor(
     @InjectRepository(ServiceRequest) private readonly requests: Repository<ServiceRequest>,
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly catalogue: ServiceCatalogueService,
     private readonly documents: ServiceDocumentsService,
     private readonly centers: CentersService,

@@ -24,9 +24,12 @@ export function invoiceTotals(bases: readonly { rate: number; base: number | str
   );
 }
 
+/** The negative of an amount, without a `-0` (which JSON and the PDF would print oddly). */
+export const negate = (value: number): number => (value === 0 ? 0 : -value);
+
 /** A credit note's totals: the exact negative of the invoice's, rate by rate, never recomputed. */
 export function negateTotals(totals: InvoiceTotals): InvoiceTotals {
-  const neg = (value: number) => (value === 0 ? 0 : -value);
+  const neg = negate;
   return {
     taxes: totals.taxes.map((t) => ({ rate: t.rate, base: neg(t.base), tax: neg(t.tax) })),
     subtotal: neg(totals.subtotal),

@@ -20,7 +20,7 @@ import { BillingService } from './billing.service';
 import type { ChargeKind } from './charge.entity';
 import { CreateInvoiceDto, CreditNoteDto, InvoiceQueryDto, PayInvoiceDto, UpdateInvoiceDto } from './dto/invoice.dto';
 import { daysBetween, endOfNextMonth, fiscalYearOf, invoiceNumber, localDate, monthPeriod } from './invoice-calendar';
-import { invoiceTotals, negateTotals } from './invoice-totals';
+import { negate, negateTotals } from './invoice-totals';
 import { Invoice, InvoiceSnapshot } from './invoice.entity';
 
 /** Longest period one invoice may cover. */
@@ -113,7 +113,6 @@ const KIND_LABELS: Record<DocumentLanguage, Record<ChargeKind, string>> = {
   },
 };
 
-const negate = (value: number) => (value === 0 ? 0 : -value);
 const negateQuantity = (quantity: string) => (quantity.startsWith('-') ? quantity.slice(1) : Number(quantity) === 0 ? quantity : `-${quantity}`);
 
 /**

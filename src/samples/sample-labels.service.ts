@@ -12,7 +12,6 @@ import { isUuid } from '../common/validation/validation';
 import { LabelsService } from '../labels/labels.service';
 import { LabelMediaName } from '../labels/label-media';
 import { LabelContent, QrErrorCorrection, renderLabelsPdf, renderLabelZpl } from '../labels/label-render';
-import { SamplesService } from './samples.service';
 
 /** Most labels in one printed sheet request. */
 export const MAX_LABELS_PER_PDF = 10_000;
@@ -39,7 +38,6 @@ interface LabelRow {
 export class SampleLabelsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly samples: SamplesService,
     private readonly labels: LabelsService,
   ) {}
 
