@@ -2,6 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { BillingService } from '../src/billing/billing.service';
+import { fiscalYearOf, invoiceNumber } from '../src/billing/invoice-calendar';
 import { SYSTEM_ACTOR } from '../src/common/auth/actor';
 import { Equipment } from '../src/equipment/equipment.entity';
 import { JobName, QueueName, ReservationEventType } from '../src/infra/queue/queue-name';
@@ -108,6 +109,12 @@ describe('billing: charges and invoices', () => {
       }),
     );
     return serviceRequestId;
+  }
+
+  /** The fiscal year an invoice issued at `issuedAt` is numbered in at KNS, by the center's own rule. */
+  async function knsFiscalYear(issuedAt: string): Promise<number> {
+    const [center] = await t.dataSource.query('SELECT timezone, fiscal_year_start_month FROM centers WHERE id = $1', [world.centers.kns.id]);
+    return fiscalYearOf(new Date(issuedAt), center.timezone, center.fiscal_year_start_month);
   }
 
   const build = (body: Record<string, unknown>, token = world.tokens.staff) => http().post('/api/v1/invoices').set(bearer(token)).send(body);
@@ -334,7 +341,13 @@ describe('billing: charges and invoices', () => {
   });
 
   describe('invoices', () => {
-    let january: { id: string; number: string };
+    let january: { id: string; number: string; fiscalYear: number };
+
+    // A draft takes every uninvoiced charge up to its period's end: the earlier tests' charges
+    // (2025) go on a draft of their own first, so January holds January's charges only.
+    beforeAll(async () => {
+      await build({ organizationId: world.orgs.a.id, period: '2025-12' }).expect(201);
+    });
 
     it('builds a draft from the period’s uninvoiced charges only, grouped by project, tax once per rate: 3 × ¥1,005 → ¥301', async () => {
       await serviceCharges(world.orgs.a.id, world.projects.a.id, '2026-01-10T01:00:00Z', [1005, 1005]);
@@ -397,7 +410,8 @@ describe('billing: charges and invoices', () => {
         [{ organizationId: world.orgs.a.id, periodStart: '2026-02-30', periodEnd: '2026-03-01' }, 'periodStart', 400],
         [{ organizationId: '00000000-0000-4000-8000-000000000000', period: '2026-03' }, 'organizationId', 400],
         [{ organizationId: world.orgs.a.id, period: '2026-03' }, 'centerId', 400, world.tokens.admin],
-        [{ organizationId: world.orgs.a.id, period: '2030-03' }, 'periodStart', 422],
+        [{ organizationId: world.orgs.a.id, period: '2026-03', dueDate: '2026-03-15' }, 'dueDate', 400],
+        [{ organizationId: world.orgs.a.id, period: '2020-03' }, 'periodStart', 422],
       ];
       for (const [body, field, status, token] of cases) {
         const res = await build(body, token);
@@ -437,22 +451,23 @@ describe('billing: charges and invoices', () => {
       expect(adjustment.body.invoiceId).toBe(draft.body.id);
       const reviewed = await http().get(`/api/v1/invoices/${draft.body.id}`).set(bearer(world.tokens.staff)).expect(200);
       expect(reviewed.body).toMatchObject({ subtotal: 10005, tax: 1000, total: 11005, lineCount: 2 });
-      await http().delete(`/api/v1/invoices/${draft.body.id}`).set(bearer(world.tokens.staff)).expect(200);
     });
 
     it('issues with a gapless number, freezes the invoice, and mails the organization’s members', async () => {
       const issued = await act(january.id, 'issue').expect(200);
-      expect(issued.body).toMatchObject({ status: 'issued', number: 'KNS-2026-000001', fiscalYear: 2026, sequence: 1, total: 3316, issuedBy: world.users.staff.id });
+      const fiscalYear = await knsFiscalYear(issued.body.issuedAt);
+      const number = invoiceNumber('KNS', fiscalYear, 1);
+      expect(issued.body).toMatchObject({ status: 'issued', number, fiscalYear, sequence: 1, total: 3316, issuedBy: world.users.staff.id });
       january = issued.body;
       expect((await act(january.id, 'issue')).status).toBe(422);
 
       const mail = await eventually(async () => {
-        const [row] = await t.dataSource.query(`SELECT recipient, subject FROM sent_mails WHERE recipient = 'a@alpha.test' AND subject LIKE '%KNS-2026-000001%'`);
+        const [row] = await t.dataSource.query(`SELECT recipient, subject FROM sent_mails WHERE recipient = 'a@alpha.test' AND subject LIKE $1`, [`%${number}%`]);
         return row;
       });
       expect(mail.subject).toContain('請求書');
       const [outbox] = await t.dataSource.query(`SELECT payload FROM outbox WHERE job_name = 'send-mail' AND payload->>'template' = 'invoice-issued' AND payload->'data'->>'invoiceId' = $1`, [january.id]);
-      expect(outbox.payload.data).toEqual({ number: 'KNS-2026-000001', kind: 'invoice', total: '¥3,316', dueDate: '2026-02-28', invoiceId: january.id, organization: 'アルファデバイス株式会社' });
+      expect(outbox.payload.data).toEqual({ number, kind: 'invoice', total: '¥3,316', dueDate: '2026-02-28', invoiceId: january.id, organization: 'アルファデバイス株式会社' });
 
       const audit = await http().get(`/api/v1/audit?entity=invoice&id=${january.id}`).set(bearer(world.tokens.admin)).expect(200);
       expect(audit.body.items.map((a: { action: string }) => a.action)).toEqual(['issue', 'create']);
@@ -466,6 +481,26 @@ describe('billing: charges and invoices', () => {
       expect(res.body).toMatchObject({ status: 409, currentStatus: 'issued', errors: [{ field: 'dueDate', message: expect.stringMatching(/credit note/) }] });
       expect((await http().delete(`/api/v1/invoices/${january.id}`).set(bearer(world.tokens.staff))).status).toBe(422);
       expect(await t.dataSource.query('SELECT due_date::text, notes, updated_at FROM invoices WHERE id = $1', [january.id])).toEqual([before]);
+    });
+
+    it('bills what is recorded for January after January was invoiced on the next invoice, under its own dates', async () => {
+      // A no-show of 20 January marked after the invoice went out, and a correction of an invoiced January charge.
+      const noShow = await pastBooking(tools.penalty, { status: 'no_show', start: '2026-01-20T01:00:00Z', minutes: 60 });
+      await emit('reservation.no_show', noShow);
+      const [invoiced] = await t.dataSource.query(`SELECT id FROM charges WHERE invoice_id = $1 AND project_id = $2 ORDER BY id LIMIT 1`, [january.id, world.projects.a.id]);
+      const adjustment = await http().post(`/api/v1/charges/${invoiced.id}/adjust`).set(bearer(world.tokens.staff)).send({ amount: 905, reason: 'Agreed price for the scan' }).expect(201);
+      expect(adjustment.body).toMatchObject({ amount: -100, invoiceId: null, occurredAt: '2026-01-10T01:00:00.000Z' });
+
+      const february = await build({ organizationId: world.orgs.a.id, period: '2026-02' }).expect(201);
+      const lines = february.body.groups.flatMap((g: { lines: { date: string; kind: string; amount: number }[] }) => g.lines.map((l) => [l.date, l.kind, l.amount]));
+      expect(lines).toEqual([
+        ['2026-01-10', 'adjustment', -100],
+        ['2026-01-20', 'no_show', 9600], // 1 h × ¥12,000 × 80 %
+        ['2026-02-01', 'service', 777],
+      ]);
+      expect(february.body).toMatchObject({ subtotal: 10277, lineCount: 3 });
+      // The issued January invoice is as it was.
+      expect((await http().get(`/api/v1/invoices/${january.id}`).set(bearer(world.tokens.staff)).expect(200)).body).toMatchObject({ total: 3316, lineCount: 3 });
     });
 
     it('refuses, in the database itself, a second invoice for a charge and any edit of an issued invoice or a charge', async () => {
@@ -489,10 +524,10 @@ describe('billing: charges and invoices', () => {
     it('prints the stored totals in Japanese: 請求書, 登録番号 T…, lines grouped by project, ¥301 tax and ¥3,316', async () => {
       const res = await pdf(january.id, world.tokens.memberA).expect(200);
       expect(res.headers['content-type']).toBe('application/pdf');
-      expect(res.headers['content-disposition']).toContain('invoice-KNS-2026-000001.pdf');
+      expect(res.headers['content-disposition']).toContain(`invoice-${january.number}.pdf`);
       const [doc] = await extractText([res.body as Buffer]);
       const text = doc.pages.join('\n');
-      for (const expected of ['請求書', 'KNS-2026-000001', '登録番号', REGISTRATION, 'アルファデバイス株式会社', 'A-1', 'A-2', 'Alpha SiC power', '分析サービス', '¥301', '¥3,316', '¥3,015', '10%']) {
+      for (const expected of ['請求書', january.number, '登録番号', REGISTRATION, 'アルファデバイス株式会社', 'A-1', 'A-2', 'Alpha SiC power', '分析サービス', '¥301', '¥3,316', '¥3,015', '10%']) {
         expect({ expected, found: text.includes(expected) }).toEqual({ expected, found: true });
       }
       expect(text.indexOf('A-1')).toBeLessThan(text.indexOf('A-2'));
@@ -503,7 +538,7 @@ describe('billing: charges and invoices', () => {
       const res = await pdf(january.id, world.tokens.staff, 'en').expect(200);
       const [doc] = await extractText([res.body as Buffer]);
       const text = doc.pages.join('\n');
-      for (const expected of ['Invoice', 'KNS-2026-000001', 'Registration', REGISTRATION, 'Alpha Devices K.K.', 'Analysis service', '¥301', '¥3,316']) {
+      for (const expected of ['Invoice', january.number, 'Registration', REGISTRATION, 'Alpha Devices K.K.', 'Analysis service', '¥301', '¥3,316']) {
         expect({ expected, found: text.includes(expected) }).toEqual({ expected, found: true });
       }
       expect((await pdf(january.id, world.tokens.memberB)).status).toBe(404);
@@ -541,13 +576,15 @@ describe('billing: charges and invoices', () => {
         kind: 'credit_note',
         status: 'issued',
         creditForId: january.id,
-        creditForNumber: 'KNS-2026-000001',
+        creditForNumber: january.number,
         subtotal: -3015,
         tax: -301,
         total: -3316,
         taxes: [{ rate: 10, base: -3015, tax: -301 }],
       });
-      expect(credit.body).toMatchObject({ number: 'KNS-2026-000002', sequence: 2, fiscalYear: 2026 });
+      const creditYear = await knsFiscalYear(credit.body.issuedAt);
+      const sequence = creditYear === january.fiscalYear ? 2 : 1;
+      expect(credit.body).toMatchObject({ number: invoiceNumber('KNS', creditYear, sequence), sequence, fiscalYear: creditYear });
       expect(credit.body.groups.flatMap((g: { lines: { amount: number }[] }) => g.lines.map((l) => l.amount))).toEqual([-1005, -1005, -1005]);
       const original = await http().get(`/api/v1/invoices/${january.id}`).set(bearer(world.tokens.memberA)).expect(200);
       expect(original.body).toMatchObject({ status: 'credited', creditNoteId: credit.body.id });
@@ -568,6 +605,20 @@ describe('billing: charges and invoices', () => {
       await eventually(async () => (await t.dataSource.query(`SELECT 1 FROM sent_mails WHERE subject LIKE $1`, [`%${credit.body.number}%`]))[0]);
     });
 
+    it('corrects a charge of a credited invoice only through its re-issue copy, so a correction is billed once', async () => {
+      const [charge] = await t.dataSource.query(
+        `SELECT c.id, copy.id AS copy_id, copy.invoice_id AS copy_invoice_id FROM charges c JOIN charges copy ON copy.reissue_of_id = c.id WHERE c.invoice_id = $1 ORDER BY c.id LIMIT 1`,
+        [january.id],
+      );
+      const before = await t.dataSource.query('SELECT count(*)::int AS n FROM charges');
+      const refused = await http().post(`/api/v1/charges/${charge.id}/adjust`).set(bearer(world.tokens.staff)).send({ amount: 500, reason: 'Agreed discount' });
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({ reissuedChargeId: charge.copy_id, errors: [{ field: 'id', message: `re-issued as charge ${charge.copy_id}` }] });
+      expect(await t.dataSource.query('SELECT count(*)::int AS n FROM charges')).toEqual(before);
+      const corrected = await http().post(`/api/v1/charges/${charge.copy_id}/adjust`).set(bearer(world.tokens.staff)).send({ amount: 500, reason: 'Agreed discount' }).expect(201);
+      expect(corrected.body).toMatchObject({ adjustsChargeId: charge.copy_id, invoiceId: charge.copy_invoice_id });
+    });
+
     it('numbers invoices issued in parallel consecutively, with no gaps and no duplicates', async () => {
       const months = ['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09'];
       const drafts: string[] = [];
@@ -577,12 +628,13 @@ describe('billing: charges and invoices', () => {
       }
       const issued = await Promise.all(drafts.map((id) => act(id, 'issue')));
       expect(issued.map((r) => r.status)).toEqual(months.map(() => 200));
-      const [{ numbers }] = await t.dataSource.query(`SELECT array_agg(sequence ORDER BY sequence) AS numbers FROM invoices WHERE center_id = $1 AND fiscal_year = 2026`, [world.centers.kns.id]);
+      const years = [...new Set(await Promise.all(issued.map((r) => knsFiscalYear(r.body.issuedAt))))];
+      expect(years).toHaveLength(1);
+      const [fiscalYear] = years;
+      const [{ numbers }] = await t.dataSource.query(`SELECT array_agg(sequence ORDER BY sequence) AS numbers FROM invoices WHERE center_id = $1 AND fiscal_year = $2`, [world.centers.kns.id, fiscalYear]);
       expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => i + 1));
-      expect(issued.map((r) => r.body.number).sort()).toEqual(
-        [...numbers.slice(-months.length)].map((n: number) => `KNS-2026-${String(n).padStart(6, '0')}`),
-      );
-      const [{ last_value }] = await t.dataSource.query('SELECT last_value FROM invoice_counters WHERE center_id = $1 AND fiscal_year = 2026', [world.centers.kns.id]);
+      expect(issued.map((r) => r.body.number).sort()).toEqual([...numbers.slice(-months.length)].map((n: number) => invoiceNumber('KNS', fiscalYear, n)));
+      const [{ last_value }] = await t.dataSource.query('SELECT last_value FROM invoice_counters WHERE center_id = $1 AND fiscal_year = $2', [world.centers.kns.id, fiscalYear]);
       expect(last_value).toBe(numbers.length);
     });
   });

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bearer, seedWorld, World } from './support/fixtures';
@@ -144,6 +144,31 @@ describe('datasets', () => {
     expect(fork.status).toBe(409);
   });
 
+  it("does not pass a reviewer's export-control classification on to new files of a correction", async () => {
+    const first = (await upload(world.tokens.memberA, metadata({ exportControl: 'undetermined' }), [['a.raw', Buffer.from('aaa')]]).expect(201)).body;
+    await t.http().post(`/api/v1/datasets/${first.id}/export-control`).set(bearer(world.tokens.staff)).send({ classification: 'not-applicable', reason: 'Reviewed against the list' }).expect(200);
+    const versionOf = (id: string, meta: unknown, files: [string, Buffer][]) => {
+      let req = t.http().post(`/api/v1/datasets/${id}/versions`).set(bearer(world.tokens.memberA));
+      for (const [name, data] of files) req = req.attach('files', data, name);
+      return req.field('metadata', JSON.stringify(meta));
+    };
+    // Kept files are the version's own rows: name the ones of the version being corrected.
+    const fileOf = (version: { files: { id: string; name: string }[] }, name = 'a.raw') => version.files.find((f) => f.name === name)!.id;
+
+    // Same files, other title: the staff review still covers them.
+    const retitled = (await versionOf(first.id, { reason: 'typo in the title', keepFileIds: [fileOf(first)], title: 'XRR (title fixed)' }, []).expect(201)).body;
+    expect(retitled).toMatchObject({ exportControl: 'not-applicable', exportControlBy: world.users.staff.id, exportControlReason: 'Reviewed against the list' });
+    const restated = await versionOf(retitled.id, { reason: 'again', keepFileIds: [fileOf(retitled)], exportControl: 'not-applicable' }, []);
+    expect([restated.status, restated.body.errors?.[0]?.field]).toEqual([400, 'metadata.exportControl']);
+
+    // New files: undetermined unless the request states a classification, recorded as the uploader's.
+    const withNewFile = (await versionOf(retitled.id, { reason: 'added the fit', keepFileIds: [fileOf(retitled)] }, [['fit.csv', Buffer.from('1,2')]]).expect(201)).body;
+    expect(withNewFile).toMatchObject({ exportControl: 'undetermined', exportControlBy: world.users.memberA.id, exportControlReason: null });
+    expect(new Date(withNewFile.exportControlAt).getTime()).toBeGreaterThan(new Date(retitled.exportControlAt).getTime());
+    const stated = (await versionOf(withNewFile.id, { reason: 'refit', keepFileIds: [fileOf(withNewFile)], exportControl: 'not-applicable' }, [['fit.csv', Buffer.from('1,3')]]).expect(201)).body;
+    expect(stated).toMatchObject({ exportControl: 'not-applicable', exportControlBy: world.users.memberA.id });
+  });
+
   it('packages a version as RO-Crate 1.2 laid out for RDE, with a manifest, byte-identical every time', async () => {
     const tool = world.tools[0];
     const sample = (await t.http().post('/api/v1/samples').set(bearer(world.tokens.memberA)).send({ centerId: world.centers.kns.id, projectId: world.projects.a.id, name: '窒化ガリウム W9', material: 'GaN', form: 'wafer' }).expect(201)).body;
@@ -213,6 +238,17 @@ describe('datasets', () => {
     expect(maiml!.data.toString()).toContain(Buffer.from(sha256(Buffer.from('1,2\n')), 'hex').toString('base64'));
   });
 
+  it('packages what the upload accepted: a null parameter and a long Japanese description', async () => {
+    const description = '膜厚と密度の評価。'.repeat(45); // 405 characters, 1,215 bytes
+    const created = (await upload(world.tokens.memberA, metadata({ description, parameters: { wavelengthNm: 0.154, note: null } })).expect(201)).body;
+    const res = await t.http().get(`/api/v1/datasets/${created.id}/package`).set(bearer(world.tokens.memberA)).buffer(true).parse(binary).expect(200);
+    const entries = await readZip(res.body as Buffer);
+    const json = (path: string) => JSON.parse(entries.find((e) => e.path === path)!.data.toString());
+    expect(json('meta/metadata.json').constant).not.toHaveProperty(['parameters.note']);
+    expect(Buffer.byteLength(json('invoice/invoice.json').basic.description, 'utf8')).toBeLessThanOrEqual(1024);
+    expect(json('ro-crate-metadata.json')['@graph'].find((e: { '@id': string }) => e['@id'] === './').description).toBe(description);
+  });
+
   it('puts the files of closed data under nonshared_raw/', async () => {
     const created = (await upload(world.tokens.memberA, metadata({ accessClass: 'closed' }), [['secret.raw', Buffer.from('x')]]).expect(201)).body;
     expect(created).toMatchObject({ embargoUntil: null, license: null, cabinetOfficeClass: '非共有・非公開' });
@@ -220,6 +256,36 @@ describe('datasets', () => {
     const paths = (await readZip(res.body as Buffer)).map((e) => e.path);
     expect(paths).toContain('nonshared_raw/secret.raw');
     expect(paths.filter((p) => p.startsWith('raw/'))).toEqual([]);
+  });
+
+  it('fails the package download of a version whose stored file is missing or short, and keeps answering', async () => {
+    const storedFile = async (datasetId: string) => {
+      const [{ storage_key: key }] = await t.dataSource.query('SELECT storage_key FROM dataset_files WHERE dataset_id = $1', [datasetId]);
+      return join(t.config.dataDir, 'datasets', 'objects', key as string);
+    };
+    // A zip that breaks off is an error on the client; a reply that arrives must not be a 200.
+    const fetchPackage = (id: string) =>
+      t
+        .http()
+        .get(`/api/v1/datasets/${id}/package`)
+        .set(bearer(world.tokens.memberA))
+        .responseType('blob')
+        .then(
+          (res) => res.status,
+          (error: Error & { status?: number }) => error.status ?? 'broken',
+        );
+
+    const missing = (await upload(world.tokens.memberA, metadata(), [['gone.raw', Buffer.alloc(20_000, 1)]]).expect(201)).body;
+    unlinkSync(await storedFile(missing.id));
+    expect(await fetchPackage(missing.id)).not.toBe(200);
+
+    const short = (await upload(world.tokens.memberA, metadata(), [['short.raw', Buffer.alloc(20_000, 2)]]).expect(201)).body;
+    truncateSync(await storedFile(short.id), 1000);
+    expect(await fetchPackage(short.id)).not.toBe(200);
+
+    await t.http().get(`/api/v1/datasets/${missing.id}`).set(bearer(world.tokens.memberA)).expect(200);
+    const healthy = (await upload(world.tokens.memberA, metadata(), [['fine.raw', Buffer.from('ok')]]).expect(201)).body;
+    await t.http().get(`/api/v1/datasets/${healthy.id}/package`).set(bearer(world.tokens.memberA)).buffer(true).parse(binary).expect(200);
   });
 
   it('extends the embargo once by a year with a reason; staff record export control with who and when', async () => {

@@ -1,4 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from './support/eventually';
 import { bearer, seedWorld, World } from './support/fixtures';
@@ -13,7 +14,7 @@ const SECRET = 'a-shared-secret-for-the-fault-test-receiver';
  * Nothing lost, nothing twice: the worker runs as its own process (`node dist/worker.js`, as in
  * production) and is killed with SIGKILL while the target is receiving the package. A new
  * worker picks the job up again once its lock has expired and delivers the same package,
- * which the target stores once.
+ * which the target stores once, and removes the temporary package the killed worker left.
  */
 describe('handover when the worker is killed mid-delivery', () => {
   let t: TestApp;
@@ -56,10 +57,16 @@ describe('handover when the worker is killed mid-delivery', () => {
     receiver.delayMs = 0;
     startWorker();
     await eventually(async () => (await t.http().get(`/api/v1/handovers/${handover.id}`).set(bearer(world.tokens.memberA))).body.state === 'delivered', 90_000);
-    const stored = [...receiver.packages.values()].filter((p) => p.datasetUuid === dataset.seriesId);
-    expect(stored).toHaveLength(1);
-    expect(receiver.puts).toBeGreaterThanOrEqual(2);
+    const stored = receiver.packages.get(`${dataset.seriesId}/${dataset.version}`)!;
     const final = (await t.http().get(`/api/v1/handovers/${handover.id}`).set(bearer(world.tokens.memberA))).body;
-    expect(final).toMatchObject({ packageSha256: stored[0].sha256, remoteReceiptId: stored[0].receiptId });
+    expect(final).toMatchObject({ packageSha256: stored.sha256, remoteReceiptId: stored.receiptId });
+    // The killed worker's PUT (answered to no one, or cut off mid-upload) and the new worker's: the same package, stored by one of them.
+    expect(receiver.puts).toBeGreaterThanOrEqual(2);
+    const accepted = receiver.accepted(dataset.seriesId);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    expect(accepted.length).toBeLessThanOrEqual(2);
+    expect(accepted.filter((put) => put.stored)).toHaveLength(1);
+    expect(new Set(accepted.map((put) => put.idempotencyKey))).toEqual(new Set([stored.sha256]));
+    expect(readdirSync(join(t.config.dataDir, 'handovers', 'tmp'))).toEqual([]);
   }, 180_000);
 });

@@ -119,11 +119,11 @@ describe.each(QUEUE_BACKENDS)('handover through a one-hour outage of the target 
     expect(delivered.attempts).toBe(BACK_AT);
     expect(delivered.lastError).toBeNull();
 
-    // Registered once: one package for the version, every PUT under the package's hash.
-    const stored = [...receiver.packages.values()].filter((p) => p.datasetUuid === dataset.seriesId);
-    expect(stored).toHaveLength(1);
-    expect(stored[0].sha256).toBe(delivered.packageSha256);
-    expect(delivered.remoteReceiptId).toBe(stored[0].receiptId);
+    // Registered once: one PUT accepted, every PUT under the package's hash.
+    const stored = receiver.packages.get(`${dataset.seriesId}/${dataset.version}`)!;
+    expect(stored.sha256).toBe(delivered.packageSha256);
+    expect(delivered.remoteReceiptId).toBe(stored.receiptId);
+    expect(receiver.accepted(dataset.seriesId)).toMatchObject([{ status: 202, stored: true }]);
     const puts = putsOf();
     // The refused attempts never reached it; the 12th did, after it came back.
     expect(puts).toHaveLength(ANSWERED_503 + 1);
@@ -212,10 +212,9 @@ describe.each(QUEUE_BACKENDS)('handover when the process dies right after the co
     await eventually(async () => (await http().get(`/api/v1/handovers/${handover.id}`).set(bearer(world.tokens.memberA))).body.state === 'delivered', 20_000);
 
     const delivered = (await http().get(`/api/v1/handovers/${handover.id}`).set(bearer(world.tokens.memberA))).body;
-    const stored = [...receiver.packages.values()].filter((p) => p.datasetUuid === dataset.seriesId);
-    expect(stored).toHaveLength(1);
-    expect(delivered).toMatchObject({ attempts: 1, packageSha256: stored[0].sha256, remoteReceiptId: stored[0].receiptId });
-    expect(receiver.putLog.filter((put) => put.url.includes(dataset.seriesId))).toHaveLength(1);
+    const stored = receiver.packages.get(`${dataset.seriesId}/${dataset.version}`)!;
+    expect(delivered).toMatchObject({ attempts: 1, packageSha256: stored.sha256, remoteReceiptId: stored.receiptId });
+    expect(receiver.putLog.filter((put) => put.url.includes(dataset.seriesId))).toMatchObject([{ status: 202, stored: true }]);
     const rows = (await dataSource.query(`SELECT id, dispatched_at, attempts FROM outbox WHERE payload->>'handoverId' = $1`, [handover.id])) as { id: string; dispatched_at: Date | null; attempts: number }[];
     expect(rows).toEqual([{ id: row.id, dispatched_at: expect.any(Date), attempts: 1 }]);
     expect((await historyOf(dataSource, handover.id)).map((e) => e.action)).toEqual(['create', 'packaging', 'sending', 'delivered']);

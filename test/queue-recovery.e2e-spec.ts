@@ -30,7 +30,8 @@ const listening = () =>
 /**
  * Nothing lost when the queue store loses its data: Redis without persistence is killed and
  * restarted empty while a handover waits for its retry. The worker gives the handover a new
- * job, puts the schedulers back, and the package is delivered (and stored) once.
+ * job, puts the schedulers back, and the package is delivered once: one PUT accepted (a
+ * doubled job would send it twice, and the second would be accepted as a repeat).
  */
 describe('queue recovery after Redis comes back empty', () => {
   let redis: ChildProcess;
@@ -64,7 +65,7 @@ describe('queue recovery after Redis comes back empty', () => {
     await eventually(listening, 10_000);
 
     await eventually(async () => (await t.http().get(`/api/v1/handovers/${handover.id}`).set(bearer(world.tokens.memberA))).body.state === 'delivered', 40_000);
-    expect([...receiver.packages.values()].filter((p) => p.datasetUuid === dataset.seriesId)).toHaveLength(1);
+    expect(receiver.accepted(dataset.seriesId)).toHaveLength(1);
     const audit = await t.http().get(`/api/v1/audit?entity=handover&id=${handover.id}`).set(bearer(world.tokens.admin)).expect(200);
     expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('job_recovered');
     const scheduled = t.app.get<Queue>(getQueueToken(QueueName.Scheduled));

@@ -63,6 +63,24 @@ describe('scan pages', () => {
     expect(wrong.text).toContain('E-mail or password is wrong');
   });
 
+  it('answers a form posted without a body, or with a field sent twice, with a page instead of an error', async () => {
+    const empty = await t.http().post(`/S/${sample.labelId}/login`);
+    expect(empty.status).toBe(403);
+    expect(empty.headers['content-type']).toContain('text/html');
+    expect(empty.text).toContain('The form expired');
+    expect((await t.http().post(`/S/${sample.labelId}/logout`)).status).toBe(303);
+
+    const staff = await signIn('staff@hub.test');
+    const page = await t.http().get(`/S/${sample.labelId}`).set('Cookie', staff).expect(200);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.text)![1];
+    expect((await t.http().post(`/S/${sample.labelId}/actions/receive`).set('Cookie', staff)).status).toBe(403);
+    const twice = await t.http().post(`/S/${sample.labelId}/actions/receive`).set('Cookie', staff).type('form').send(`condition=intact&condition=damaged&csrf=${encodeURIComponent(csrf)}`);
+    expect(twice.status).toBe(400);
+    expect(twice.text).toContain('payload.condition');
+    const events = (await t.http().get(`/api/v1/samples/${sample.id}/events`).set(bearer(world.tokens.staff))).body.items;
+    expect(events).toHaveLength(1);
+  });
+
   it('shows the owner the sample read-only, and another organization the signed-out page', async () => {
     const owner = await signIn('a@alpha.test');
     const mine = await t.http().get(`/S/${sample.labelId}`).set('Cookie', owner).expect(200);

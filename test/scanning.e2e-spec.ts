@@ -91,7 +91,8 @@ describe('labels and scanning', () => {
     expect(foreign.status).toBe(404);
     expect(unknown.status).toBe(404);
     expect(foreign.body.errors).toEqual(unknown.body.errors);
-    expect(foreign.body.title).toBe(unknown.body.title);
+    expect(foreign.body.detail).toBe(`No label ${sample.labelId}`);
+    expect(unknown.body.detail).toBe(`No label ${unknownId}`);
   });
 
   it('binds pre-printed labels at registration or by scanning, and replaces a damaged one', async () => {
@@ -163,5 +164,30 @@ describe('labels and scanning', () => {
 
     const locationPdf = await http().get(`/api/v1/locations/${shelf.id}/label.pdf`).set(bearer(world.tokens.staff)).buffer(true).parse(binary).expect(200);
     expect((locationPdf.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('refuses to print a sample whose label is void with a 422 problem, before any PDF is sent', async () => {
+    const sample = await register();
+    await http().post(`/api/v1/labels/${sample.labelId}/void`).set(bearer(world.tokens.staff)).send({ reason: 'torn' }).expect(200);
+    const single = await http().get(`/api/v1/samples/${sample.id}/label.pdf`).set(bearer(world.tokens.memberA));
+    expect(single.status).toBe(422);
+    expect(single.headers['content-type']).toContain('application/problem+json');
+    expect(single.body).toMatchObject({ status: 422, detail: `${sample.code} has no active label; assign one first`, errors: [{ field: 'labelId', message: 'none is active' }] });
+    const other = await register();
+    const sheet = await http().get(`/api/v1/samples/labels.pdf?ids=${other.id},${sample.id}`).set(bearer(world.tokens.memberA));
+    expect(sheet.status).toBe(422);
+  });
+
+  it('answers a scan with the sample and its label, and resolves a location label scanned with it', async () => {
+    const sample = await register();
+    const received = await scan(world.tokens.staff, { label: sample.labelId, action: 'receive', locationLabel: shelf.labelId.toLowerCase(), payload: { condition: 'intact' } });
+    expect(received.status).toBe(200);
+    expect(received.body.sample).toMatchObject({ labelId: sample.labelId, locationId: shelf.id });
+    expect(received.body.sample).not.toHaveProperty('lastEventHash');
+    const typo = await scan(world.tokens.staff, { label: sample.labelId, action: 'check-in', locationLabel: withWrongCheck(position.labelId) });
+    expect(typo.status).toBe(400);
+    expect(typo.body.errors).toEqual([{ field: 'locationLabel', message: 'the check character does not match: a typo?' }]);
+    // A location label is only read for actions that use one.
+    expect((await scan(world.tokens.staff, { label: sample.labelId, action: 'identify', locationLabel: withWrongCheck(position.labelId) })).status).toBe(200);
   });
 });

@@ -1,10 +1,14 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
+import { JobName, QueueName, ReservationEventType } from '../src/infra/queue/queue-name';
 import { labelUrl } from '../src/labels/label-id';
 import { crop, openPdfs, readRgba } from '../src/labels/testing/pdf-raster';
+import { OutboxService } from '../src/outbox/outbox.service';
 import { extractText } from '../src/samples/testing/pdf-text';
 import { binary } from './support/binary';
 import { eventually } from './support/eventually';
@@ -103,6 +107,23 @@ describe('analysis service requests', () => {
     const res = await http().get(path).set(bearer(token)).buffer(true).parse(binary);
     return res;
   };
+  /** Emits a reservation event through the outbox, as the reservations module does, and waits until the worker has handled it. */
+  const emit = async (event: ReservationEventType, reservationId: string) => {
+    const message = await t.dataSource.transaction((em) => t.app.get(OutboxService).add(em, JobName.ReservationEvent, { event, reservationId }));
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.ReservationEvents));
+    await eventually(async () => (await queue.getJob(message.id))?.isCompleted());
+  };
+  /** Closes a booking as the check-out would leave it: completed, its whole period used; then the worker derives its charges. */
+  const complete = async (reservation: { id: string; equipmentId: string; start: string; end: string }) => {
+    await t.dataSource.query(`UPDATE reservations SET status = 'completed' WHERE id = $1`, [reservation.id]);
+    await t.dataSource.query(`INSERT INTO reservation_usages (reservation_id, equipment_id, started_at, ended_at) VALUES ($1, $2, $3, $4)`, [
+      reservation.id,
+      reservation.equipmentId,
+      reservation.start,
+      reservation.end,
+    ]);
+    await emit('reservation.completed', reservation.id);
+  };
 
   it('walks a request from submission to a signed, amended report, with the right party at each step', async () => {
     const request = await fileRequest();
@@ -150,7 +171,7 @@ describe('analysis service requests', () => {
     // Only the requesting organization accepts: another's is a 404, staff a 403.
     expect((await act(world.tokens.memberB, request.id, 'accept')).status).toBe(404);
     expect((await act(world.tokens.staff, request.id, 'accept')).status).toBe(403);
-    const accepted = await act(world.tokens.memberA, request.id, 'accept', { poNumber: 'PO-2026-0042' });
+    const accepted = await act(world.tokens.memberA, request.id, 'accept', { poNumber: 'PO-2026-0042', revision: 1 });
     expect(accepted.status).toBe(200);
     expect(accepted.body).toMatchObject({ status: 'accepted', poNumber: 'PO-2026-0042', acceptedBy: world.users.memberA.id });
     expect(accepted.body.acceptedAt).toBeTruthy();
@@ -211,6 +232,12 @@ describe('analysis service requests', () => {
       .send({ equipmentId: world.tools[0].id, projectId: world.projects.b.id, start: new Date(start.getTime() + 2 * HOUR).toISOString(), end: new Date(start.getTime() + 3 * HOUR).toISOString(), mode: 'assisted', serviceRequestId: request.id });
     expect(wrongProject.status).toBe(400);
     expect(wrongProject.body.errors[0].field).toBe('serviceRequestId');
+    // The same assisted work booked for the project alone, to compare what each costs once done.
+    const plain = await http()
+      .post('/api/v1/reservations')
+      .set(bearer(world.tokens.staff))
+      .send({ equipmentId: world.tools[0].id, projectId: world.projects.a.id, start: new Date(start.getTime() + 2 * HOUR).toISOString(), end: new Date(start.getTime() + 3 * HOUR).toISOString(), mode: 'assisted', purpose: 'SEM for the project' });
+    expect(plain.status).toBe(201);
 
     // Results need datasets of this request.
     const dataset = await uploadDataset(request.id, [samples[0].id]);
@@ -244,8 +271,13 @@ describe('analysis service requests', () => {
     );
     expect(charges.map((c: { amount: number }) => c.amount).sort((a: number, b: number) => a - b)).toEqual([-2000, 5000, 60000]);
     expect(charges.every((c: { sourceKind: string; taxRate: number; projectId: string }) => c.sourceKind === 'service_request' && c.taxRate === 10 && c.projectId === world.projects.a.id)).toBe(true);
-    // The assisted session of the request is charged through it, never by instrument time.
-    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM charges WHERE source_id = $1`, [session.body.id]))[0].n).toBe(0);
+    // The assisted session of the request is charged through it, never by time; the same work booked for the project alone is.
+    await complete(session.body);
+    await complete(plain.body);
+    const chargedKinds = async (reservationId: string) =>
+      ((await t.dataSource.query(`SELECT kind FROM charges WHERE source_id = $1 ORDER BY kind`, [reservationId])) as { kind: string }[]).map((c) => c.kind);
+    expect(await chargedKinds(plain.body.id)).toContain('instrument_time');
+    expect(await chargedKinds(session.body.id)).toEqual([]);
 
     // The worker renders the report; until then the API says when to come back.
     const report = await eventually(async () => {
@@ -306,9 +338,6 @@ describe('analysis service requests', () => {
     // The database refuses to edit an approved report.
     await expect(t.dataSource.query(`UPDATE service_reports SET content = '{}' WHERE request_id = $1`, [request.id])).rejects.toThrow(/never edited/);
 
-    // Amending signs a new report; it does not bill the request again.
-    expect((await t.dataSource.query(`SELECT count(*)::int AS n FROM charges WHERE source_id = $1`, [request.id]))[0].n).toBe(3);
-
     expect((await act(world.tokens.memberA, request.id, 'close')).body.status).toBe('closed');
     const timeline = (await http().get(`/api/v1/service-requests/${request.id}/timeline`).set(bearer(world.tokens.memberA)).expect(200)).body;
     expect(timeline.map((e: { toStatus: string }) => e.toStatus)).toEqual([
@@ -326,12 +355,18 @@ describe('analysis service requests', () => {
     ]);
     expect(timeline[6].reason).toContain('Re-image coupon 1');
 
-    // The requester was told at every step, through the outbox and the mail worker.
+    // The requester was told at every step, through the outbox and the mail worker: each new status, the quote, each report.
     const mails = await eventually(async () => {
-      const rows = (await t.dataSource.query(`SELECT subject FROM sent_mails WHERE recipient = 'a@alpha.test' ORDER BY sent_at`)) as { subject: string }[];
-      return rows.length >= 10 ? rows : null;
+      const rows = (await t.dataSource.query(`SELECT subject FROM sent_mails WHERE recipient = 'a@alpha.test' AND subject LIKE $1`, [`[${request.code}]%`])) as { subject: string }[];
+      return rows.length >= 12 ? rows : null;
     }, 20_000);
-    expect(mails.map((m) => m.subject).join('\n')).toContain(request.code);
+    const subjects = mails.map((m) => m.subject);
+    expect(subjects.map((subject) => / \/ Analysis request (\S+)$/.exec(subject)?.[1]).filter(Boolean).sort()).toEqual(
+      ['quoted', 'accepted', 'samples_received', 'in_progress', 'results_ready', 'in_progress', 'results_ready', 'delivered', 'closed'].sort(),
+    );
+    expect(subjects.filter((subject) => !subject.includes('/ Analysis request ')).sort()).toEqual(
+      [`[${request.code}] お見積書 ${request.code}-Q1 のご案内 / Quote ${request.code}-Q1 issued`, `[${request.code}] 報告書ができました / Report ready`, `[${request.code}] 訂正版の報告書ができました / Amended report ready`].sort(),
+    );
     // The center hears what the client did: filed, accepted, closed.
     const centerMails = await eventually(async () => {
       const rows = (await t.dataSource.query(`SELECT subject FROM sent_mails WHERE recipient = 'lab@kns.test' AND subject LIKE $1 ORDER BY sent_at`, [`[${request.code}]%`])) as { subject: string }[];
@@ -367,6 +402,10 @@ describe('analysis service requests', () => {
     expect((await quoteIt(request.id)).body.quote.revision).toBe(1);
     const requoted = await quoteIt(request.id, { taxRate: 8 });
     expect(requoted.body.quote).toMatchObject({ revision: 2, number: `${request.code}-Q2`, taxRate: 8, tax: 4800 });
+    // The client accepts what it read: revision 1 is no longer the quote in force.
+    const stale = await act(world.tokens.memberA, request.id, 'accept', { revision: 1 });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ currentRevision: 2, errors: [{ field: 'revision', message: expect.stringContaining(`${request.code}-Q2`) }] });
     await t.dataSource.query(`UPDATE service_quotes SET valid_until = $2 WHERE request_id = $1 AND revision = 2`, [request.id, tokyoDate(-1)]);
     const expired = await act(world.tokens.memberA, request.id, 'accept');
     expect(expired.status).toBe(422);

@@ -39,6 +39,6 @@ import { ServiceRequestsService } from './service-requests.service';
   ],
   controllers: [ServiceCatalogueController, ServiceRequestsController],
   providers: [ServiceCatalogueService, ServiceRequestsService, ServiceDocumentsService],
-  exports: [ServiceCatalogueService, ServiceDocumentsService, ServiceRequestsService],
+  exports: [ServiceCatalogueService, ServiceDocumentsService],
 })
 export class AnalysisServicesModule {}

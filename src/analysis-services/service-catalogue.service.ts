@@ -7,7 +7,6 @@ import { AppError } from '../common/errors/app-error';
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
 import { CentersService } from '../centers/centers.service';
-import { EquipmentService } from '../equipment/equipment.service';
 import { CreateServiceOfferingDto, ServiceOfferingQueryDto, UpdateServiceOfferingDto } from './dto/service-offering.dto';
 import { ServiceOffering } from './service-offering.entity';
 
@@ -18,7 +17,6 @@ export class ServiceCatalogueService {
     @InjectRepository(ServiceOffering) private readonly services: Repository<ServiceOffering>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly centers: CentersService,
-    private readonly equipment: EquipmentService,
     private readonly audit: AuditService,
     private readonly cursors: CursorCodec,
   ) {}
@@ -43,7 +41,7 @@ export class ServiceCatalogueService {
 
   /** The services of a request's items, by id; every one must be an active service of the center. */
   async requireOffered(centerId: string, ids: string[], field: (index: number) => string): Promise<Map<string, ServiceOffering>> {
-    const found = new Map((await this.services.findBy({ id: In([...new Set(ids)]) })).map((s) => [s.id, s]));
+    const found = await this.byIds(ids);
     ids.forEach((id, index) => {
       const service = found.get(id);
       if (!service || service.centerId !== centerId) throw AppError.badInput(field(index), 'no such service at this center');
@@ -61,7 +59,7 @@ export class ServiceCatalogueService {
   async create(actor: Actor, dto: CreateServiceOfferingDto): Promise<ServiceOffering> {
     await this.centers.requireExisting(actor, dto.centerId);
     if (!canManageCenter(actor, dto.centerId)) throw AppError.forbidden('Only staff of this center may change its catalogue');
-    await this.checkEquipment(actor, dto.centerId, dto.equipmentIds);
+    await this.checkEquipment(dto.centerId, dto.equipmentIds);
     return this.dataSource.transaction((em) =>
       this.audit.insert(em, actor, ServiceOffering, 'service', { ...dto, description: dto.description ?? null, sampleRequirements: dto.sampleRequirements ?? [] }),
     );
@@ -71,14 +69,17 @@ export class ServiceCatalogueService {
     const current = await this.get(actor, id);
     if (!canManageCenter(actor, current.centerId)) throw AppError.forbidden('Only staff of this center may change its catalogue');
     if (dto.centerId !== undefined && dto.centerId !== current.centerId) throw AppError.badInput('centerId', 'a service cannot move to another center');
-    if (dto.equipmentIds) await this.checkEquipment(actor, current.centerId, dto.equipmentIds);
+    if (dto.equipmentIds) await this.checkEquipment(current.centerId, dto.equipmentIds);
     return this.dataSource.transaction((em) => this.audit.update(em, actor, ServiceOffering, 'service', id, dto as Partial<ServiceOffering>));
   }
 
-  private async checkEquipment(actor: Actor, centerId: string, ids: string[]): Promise<void> {
-    for (const [index, id] of ids.entries()) {
-      const tool = await this.equipment.get(actor, id).catch(() => null);
-      if (!tool || tool.centerId !== centerId) throw AppError.badInput(`equipmentIds[${index}]`, 'no such equipment at this center');
-    }
+  /** Every tool a service names must be the center's own: one query for them all. */
+  private async checkEquipment(centerId: string, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const rows = (await this.dataSource.query('SELECT id FROM equipment WHERE center_id = $1 AND id = ANY($2::uuid[])', [centerId, ids])) as { id: string }[];
+    const own = new Set(rows.map((r) => r.id));
+    ids.forEach((id, index) => {
+      if (!own.has(id)) throw AppError.badInput(`equipmentIds[${index}]`, 'no such equipment at this center');
+    });
   }
 }

@@ -1,23 +1,24 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { CentersService } from '../centers/centers.service';
 import { Center } from '../centers/center.entity';
 import { SYSTEM_ACTOR } from '../common/auth/actor';
 import { flattenParameters } from '../common/flatten-parameters';
 import { AppError } from '../common/errors/app-error';
-import { streamOf } from '../common/streams';
+import { measuring, streamOf } from '../common/streams';
 import { DatasetsService } from '../datasets/datasets.service';
-import { DocumentIssuer, DocumentLanguage, QuoteDocument, ReportDocument } from '../documents/document-types';
+import { DocumentIssuer, DocumentLanguage, DocumentRecipient, QuoteDocument, ReportDocument } from '../documents/document-types';
 import { renderQuotePdf, renderReportPdf } from '../documents/pdf-documents';
 import { EquipmentService } from '../equipment/equipment.service';
 import { labelUrl } from '../labels/label-id';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
+import { Organization } from '../organizations/organization.entity';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { ProjectsService } from '../projects/projects.service';
 import { ReservationsService } from '../reservations/reservations.service';
@@ -27,6 +28,18 @@ import { ServiceCatalogueService } from './service-catalogue.service';
 import { ServiceQuote, ServiceQuoteLine } from './service-quote.entity';
 import { ServiceReport } from './service-report.entity';
 import { ServiceRequest, ServiceRequestItem, ServiceRequestSample } from './service-request.entity';
+
+/**
+ * What a report takes from other modules (directory, catalogue, booked sessions), read before
+ * the signing transaction opens: no pooled query runs while the request is locked.
+ */
+export interface ReportSources {
+  issuer: DocumentIssuer;
+  recipient: DocumentRecipient;
+  language: DocumentLanguage;
+  methods: ReportDocument['methods'];
+  sessions: ReportDocument['sessions'];
+}
 
 /**
  * The quote and report PDFs of service requests. A quote is drawn on request from its stored,
@@ -57,17 +70,20 @@ export class ServiceDocumentsService {
       where: options.revision ? { requestId: request.id, revision: options.revision } : { requestId: request.id, supersededAt: IsNull() },
     });
     if (!quote) throw AppError.notFound('quote');
-    const lines = await this.dataSource.getRepository(ServiceQuoteLine).find({ where: { quoteId: quote.id }, order: { position: 'ASC' } });
-    const organization = await this.organizations.get(SYSTEM_ACTOR, request.organizationId);
-    const language = options.lang ?? organization.language;
+    const [lines, organization, center, issuer] = await Promise.all([
+      this.dataSource.getRepository(ServiceQuoteLine).find({ where: { quoteId: quote.id }, order: { position: 'ASC' } }),
+      this.organizations.get(SYSTEM_ACTOR, request.organizationId),
+      this.centers.get(SYSTEM_ACTOR, request.centerId),
+      quote.issuedBy ? this.users.contactOf(quote.issuedBy) : null,
+    ]);
     const document: QuoteDocument = {
-      language,
-      issuer: this.issuer(await this.centers.get(SYSTEM_ACTOR, request.centerId)),
-      recipient: await this.recipient(request),
+      language: options.lang ?? organization.language,
+      issuer: this.issuer(center),
+      recipient: await this.recipient(request, organization),
       requestCode: request.code,
       quoteNumber: quote.number,
       issuedAt: quote.issuedAt,
-      issuedBy: quote.issuedBy ? ((await this.users.contactOf(quote.issuedBy))?.displayName ?? '') : '',
+      issuedBy: issuer?.displayName ?? '',
       validUntil: quote.validUntil,
       lines: lines.map((line) => ({
         description: line.description,
@@ -89,39 +105,74 @@ export class ServiceDocumentsService {
   // ------------------------------------------------------------------ report
 
   /**
-   * Everything the report says, read inside the approving transaction: the request, its
-   * samples with their QR targets, methods and instruments, work sessions, results, datasets
-   * with their hashes and package links, deviations, and the signature.
+   * What the report takes from other modules: issuer and recipient, the methods with their
+   * instruments, and the work sessions with their operators. Read before the approving
+   * transaction opens: none of it is guarded by the request's lock, so reading it inside would
+   * be no more consistent, only hold a second connection.
    */
-  async reportContent(
-    em: EntityManager,
-    request: ServiceRequest,
-    signing: Pick<ReportDocument, 'revision' | 'revisionId' | 'approval' | 'amendment'>,
-  ): Promise<ReportDocument> {
-    // One after the other: queries on the transaction's connection cannot overlap.
-    const center = await this.centers.get(SYSTEM_ACTOR, request.centerId);
-    const organization = await this.organizations.get(SYSTEM_ACTOR, request.organizationId);
-    const items = await em.find(ServiceRequestItem, { where: { requestId: request.id }, order: { position: 'ASC' } });
-    const linked = await em.find(ServiceRequestSample, { where: { requestId: request.id }, order: { receivedAt: 'ASC', sampleId: 'ASC' } });
-    const sessions = await this.reservations.forServiceRequest(request.id);
-    const datasets = await this.datasets.forServiceRequest(request.id, em);
+  async reportSources(request: ServiceRequest): Promise<ReportSources> {
+    const [center, organization, items, booked] = await Promise.all([
+      this.centers.get(SYSTEM_ACTOR, request.centerId),
+      this.organizations.get(SYSTEM_ACTOR, request.organizationId),
+      this.dataSource.getRepository(ServiceRequestItem).find({ where: { requestId: request.id }, order: { position: 'ASC' } }),
+      this.reservations.forServiceRequest(request.id),
+    ]);
     const language = organization.language;
+    const sessions = booked.filter((s) => !['cancelled', 'rejected'].includes(s.status));
     const services = await this.catalogue.byIds(items.map((i) => i.serviceId));
     const equipmentIds = [...new Set([...[...services.values()].flatMap((s) => s.equipmentIds), ...sessions.map((s) => s.equipmentId)])];
-    const tools = new Map((await Promise.all(equipmentIds.map((id) => this.equipment.get(SYSTEM_ACTOR, id)))).map((t) => [t.id, t]));
+    const operatorIds = [...new Set(sessions.map((s) => s.userId))];
+    const [recipient, tools, operators] = await Promise.all([
+      this.recipient(request, organization),
+      Promise.all(equipmentIds.map((id) => this.equipment.get(SYSTEM_ACTOR, id))).then((found) => new Map(found.map((t) => [t.id, t]))),
+      Promise.all(operatorIds.map(async (id) => [id, (await this.users.contactOf(id))?.displayName ?? ''] as const)).then((found) => new Map(found)),
+    ]);
     const toolName = (id: string) => {
       const tool = tools.get(id);
       return tool ? `${tool.code} ${language === 'ja' ? tool.nameJa : tool.nameEn}` : id;
     };
+    return {
+      issuer: this.issuer(center),
+      recipient,
+      language,
+      methods: items.map((item) => {
+        const service = services.get(item.serviceId)!;
+        return { service: `${service.code} ${language === 'ja' ? service.nameJa : service.nameEn}`, technique: service.technique, equipment: service.equipmentIds.map(toolName) };
+      }),
+      sessions: sessions.map((s) => {
+        // Used time where the instrument log has it, booked time otherwise.
+        const used = s.usages.filter((u) => u.endedAt);
+        return {
+          equipment: toolName(s.equipmentId),
+          start: used.length ? used[0].startedAt : s.start,
+          end: used.length ? used[used.length - 1].endedAt! : s.end,
+          operator: operators.get(s.userId) ?? '',
+        };
+      }),
+    };
+  }
+
+  /**
+   * Everything the report says, assembled inside the approving transaction: the request, its
+   * samples with their QR targets, results, datasets with their hashes and package links,
+   * deviations and the signature, read through `em`, with the `sources` read before it opened.
+   */
+  async reportContent(
+    em: EntityManager,
+    request: ServiceRequest,
+    sources: ReportSources,
+    signing: Pick<ReportDocument, 'revision' | 'revisionId' | 'approval' | 'amendment'>,
+  ): Promise<ReportDocument> {
+    // One after the other: queries on the transaction's connection cannot overlap.
+    const linked = await em.find(ServiceRequestSample, { where: { requestId: request.id }, order: { receivedAt: 'ASC', sampleId: 'ASC' } });
     const samples = await this.samples.findWithReceipts(SYSTEM_ACTOR, linked.map((s) => s.sampleId), em);
-    const operators = new Map<string, string>();
-    for (const userId of new Set(sessions.map((s) => s.userId))) operators.set(userId, (await this.users.contactOf(userId))?.displayName ?? '');
+    const datasets = await this.datasets.forServiceRequest(request.id, em);
     const byId = new Map(datasets.map((d) => [d.id, d]));
 
     return {
-      language,
-      issuer: this.issuer(center),
-      recipient: await this.recipient(request),
+      language: sources.language,
+      issuer: sources.issuer,
+      recipient: sources.recipient,
       requestCode: request.code,
       revisionId: signing.revisionId,
       revision: signing.revision,
@@ -136,22 +187,8 @@ export class ServiceDocumentsService {
         receivedAt: s.receivedAt,
         condition: s.condition,
       })),
-      methods: items.map((item) => {
-        const service = services.get(item.serviceId)!;
-        return { service: `${service.code} ${language === 'ja' ? service.nameJa : service.nameEn}`, technique: service.technique, equipment: service.equipmentIds.map(toolName) };
-      }),
-      sessions: sessions
-        .filter((s) => !['cancelled', 'rejected'].includes(s.status))
-        .map((s) => {
-          // Used time where the instrument log has it, booked time otherwise.
-          const used = s.usages.filter((u) => u.endedAt);
-          return {
-            equipment: toolName(s.equipmentId),
-            start: used.length ? used[0].startedAt : s.start,
-            end: used.length ? used[used.length - 1].endedAt! : s.end,
-            operator: operators.get(s.userId) ?? '',
-          };
-        }),
+      methods: sources.methods,
+      sessions: sources.sessions,
       resultsSummary: request.resultsSummary ?? '',
       datasets: request.resultDatasetIds
         .map((id) => byId.get(id))
@@ -189,28 +226,20 @@ export class ServiceDocumentsService {
     const path = join(this.config.dataDir, key);
     const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
     await mkdir(dirname(path), { recursive: true });
-    const hash = createHash('sha256');
-    let size = 0;
-    const file = await open(temporary, 'w');
+    const { stream: meter, measurement } = measuring();
     try {
-      const sink = new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          hash.update(chunk);
-          size += chunk.length;
-          file.write(chunk).then(() => done(), done);
-        },
-      });
-      await renderReportPdf(reviveReport(report.content), sink);
-      await file.sync();
+      await Promise.all([renderReportPdf(reviveReport(report.content), meter), pipeline(meter, createWriteStream(temporary))]);
+      // On disk before the rename makes it the revision's file.
+      const file = await open(temporary, 'r+');
+      await file.sync().finally(() => file.close());
     } catch (error) {
-      await file.close();
+      meter.destroy();
       await rm(temporary, { force: true });
       throw error;
     }
-    await file.close();
     await rename(temporary, path);
-    const sha256 = hash.digest('hex');
-    await this.dataSource.getRepository(ServiceReport).update({ id: reportId, sha256: IsNull() }, { storageKey: key, sha256, size, renderedAt: new Date() });
+    const sha256 = measurement.sha256();
+    await this.dataSource.getRepository(ServiceReport).update({ id: reportId, sha256: IsNull() }, { storageKey: key, sha256, size: measurement.size, renderedAt: new Date() });
     return { rendered: true, sha256 };
   }
 
@@ -254,9 +283,8 @@ export class ServiceDocumentsService {
     };
   }
 
-  private async recipient(request: ServiceRequest): Promise<QuoteDocument['recipient']> {
-    const [organization, project, requester] = await Promise.all([
-      this.organizations.get(SYSTEM_ACTOR, request.organizationId),
+  private async recipient(request: ServiceRequest, organization: Organization): Promise<DocumentRecipient> {
+    const [project, requester] = await Promise.all([
       this.projects.get(SYSTEM_ACTOR, request.projectId),
       request.requesterId ? this.users.contactOf(request.requesterId) : null,
     ]);

@@ -1,16 +1,16 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
 import { DataSource, EntityManager, IsNull, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { BillingService } from '../billing/billing.service';
+import { Center } from '../centers/center.entity';
 import { CentersService } from '../centers/centers.service';
 import { Actor, canManageCenter, SYSTEM_ACTOR } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
 import { formatYen, lineAmount, taxByRate } from '../common/money/consumption-tax';
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
+import { todayIn } from '../common/time/today';
 import { DatasetsService } from '../datasets/datasets.service';
 import { JobName } from '../infra/queue/queue-name';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -32,7 +32,7 @@ import {
   ServiceRequestQueryDto,
 } from './dto/service-request.dto';
 import { ServiceCatalogueService } from './service-catalogue.service';
-import { ServiceDocumentsService } from './service-documents.service';
+import { ReportSources, ServiceDocumentsService } from './service-documents.service';
 import { ServiceQuote, ServiceQuoteLine } from './service-quote.entity';
 import { ServiceReport } from './service-report.entity';
 import {
@@ -56,6 +56,20 @@ export type ServiceRequestView = ServiceRequest & {
   reports: ServiceReport[];
   allowedActions: ServiceRequestAction[];
 };
+
+/**
+ * Who hears of an action on a request, read before its transaction opens (code holding the
+ * request's lock never waits for a second pooled connection).
+ */
+interface Audience {
+  center: Center;
+  /** The requester's address; null when the request was filed by an API key without a user. */
+  requesterEmail: string | null;
+  /** The center's contact address and the client's name, when the center is told of this action. */
+  centerDesk: { email: string; organization: string } | null;
+}
+
+type ActionWork = (em: EntityManager, locked: ServiceRequest, audience: Audience) => Promise<{ changes: Partial<ServiceRequest>; note?: string }>;
 
 /** Samples not in one of these states have not physically arrived at the center. */
 const NOT_RECEIVED_STATES = ['expected', 'cancelled', 'rejected'];
@@ -130,16 +144,18 @@ export class ServiceRequestsService implements OnModuleInit {
   }
 
   async create(actor: Actor, dto: CreateServiceRequestDto): Promise<ServiceRequestView> {
-    await this.centers.requireExisting(actor, dto.centerId);
+    const center = await this.centers.requireExisting(actor, dto.centerId);
     const project = await this.projects.get(actor, dto.projectId).catch(() => {
       throw AppError.badInput('projectId', 'no such project');
     });
     if (!project.active) throw AppError.badInput('projectId', 'the project is not active');
     if (actor.role === 'staff' && !canManageCenter(actor, dto.centerId)) throw AppError.forbidden('Staff file requests only for their own centers');
     await this.catalogue.requireOffered(dto.centerId, dto.items.map((i) => i.serviceId), (index) => `items[${index}].serviceId`);
+    // A new request is news for the center.
+    const audience: Audience = { center, requesterEmail: null, centerDesk: await this.centerDeskOf(center, project.organizationId) };
 
     const id = await this.dataSource.transaction(async (em) => {
-      const code = await this.allocateCode(em, dto.centerId);
+      const code = await this.allocateCode(em, center);
       const request = await this.audit.insert(em, actor, ServiceRequest, 'service_request', {
         code,
         centerId: dto.centerId,
@@ -157,7 +173,7 @@ export class ServiceRequestsService implements OnModuleInit {
       });
       await em.insert(ServiceRequestItem, dto.items.map((item, position) => ({ requestId: request.id, position, serviceId: item.serviceId, quantity: item.quantity })));
       await this.recordChange(em, actor, request, null, 'submitted', null);
-      await this.notifyCenter(em, request, null);
+      await this.notifyCenter(em, audience, request, null);
       return request.id;
     });
     return this.get(actor, id);
@@ -171,7 +187,8 @@ export class ServiceRequestsService implements OnModuleInit {
   async quote(actor: Actor, id: string, dto: QuoteServiceRequestDto): Promise<ServiceRequestView> {
     const request = await this.find(actor, id);
     this.assertAllowed(actor, request, 'quote');
-    const today = this.todayAt(await this.centers.timezoneOf(this.dataSource.manager, request.centerId));
+    const audience = await this.audienceOf(actor, request);
+    const today = todayIn(audience.center.timezone);
     if (dto.validUntil < today) throw AppError.badInput('validUntil', `is in the past (today is ${today})`);
     const [project, organization, items] = await Promise.all([
       this.projects.get(actor, request.projectId),
@@ -209,7 +226,7 @@ export class ServiceRequestsService implements OnModuleInit {
     const totals = taxByRate(lines.map((l) => ({ amount: l.amount, taxRate: dto.taxRate })));
     if (totals.subtotal < 0) throw AppError.badInput('lines', 'the discounts exceed the quoted amount');
 
-    return this.act(actor, id, 'quote', { reason: null }, async (em, locked) => {
+    return this.act(actor, request, 'quote', { reason: null }, audience, async (em, locked) => {
       const [last] = (await em.query('SELECT coalesce(max(revision), 0)::int AS revision FROM service_quotes WHERE request_id = $1', [id])) as { revision: number }[];
       await em.update(ServiceQuote, { requestId: id, supersededAt: IsNull() }, { supersededAt: new Date() });
       const revision = last.revision + 1;
@@ -227,7 +244,7 @@ export class ServiceRequestsService implements OnModuleInit {
         issuedBy: actor.userId,
       });
       await em.insert(ServiceQuoteLine, lines.map((line) => ({ ...line, quoteId: quote.id })));
-      await this.notify(em, locked, 'quote-issued', {
+      await this.notify(em, audience, 'quote-issued', {
         code: locked.code,
         quoteNumber: quote.number,
         total: formatYen(quote.total),
@@ -238,13 +255,22 @@ export class ServiceRequestsService implements OnModuleInit {
     });
   }
 
-  /** The requesting organization accepts the quote in force, if it is still valid. */
+  /**
+   * The requesting organization accepts the quote in force, if it is still valid. With
+   * `revision`, only if that is still the quote in force: a requote the client has not seen is
+   * never accepted in its place.
+   */
   async accept(actor: Actor, id: string, dto: AcceptQuoteDto): Promise<ServiceRequestView> {
     const request = await this.find(actor, id);
     this.assertAllowed(actor, request, 'accept');
-    return this.act(actor, id, 'accept', { reason: null }, async (em, locked) => {
+    return this.act(actor, request, 'accept', { reason: null }, null, async (em, locked, audience) => {
       const quote = await em.findOneOrFail(ServiceQuote, { where: { requestId: id, supersededAt: IsNull() } });
-      const today = this.todayAt(await this.centers.timezoneOf(em, locked.centerId));
+      if (dto.revision !== undefined && dto.revision !== quote.revision) {
+        throw AppError.conflict(`Quote revision ${dto.revision} is no longer in force: ${quote.number} (revision ${quote.revision}) replaced it; read it and accept that one`, 'revision', {
+          currentRevision: quote.revision,
+        });
+      }
+      const today = todayIn(audience.center.timezone);
       if (quote.validUntil < today) {
         throw new AppError('policy-violation', `Quote ${quote.number} expired on ${quote.validUntil}; ask the center for a new quote`, [
           { field: 'validUntil', message: `expired on ${quote.validUntil}` },
@@ -260,7 +286,7 @@ export class ServiceRequestsService implements OnModuleInit {
   async reject(actor: Actor, id: string, dto: ReasonDto): Promise<ServiceRequestView> {
     const request = await this.find(actor, id);
     this.assertAllowed(actor, request, 'reject');
-    return this.act(actor, id, 'reject', { reason: dto.reason }, async () => ({ changes: { statusReason: dto.reason } }));
+    return this.act(actor, request, 'reject', { reason: dto.reason }, null, async () => ({ changes: { statusReason: dto.reason } }));
   }
 
   /**
@@ -280,7 +306,7 @@ export class ServiceRequestsService implements OnModuleInit {
       if (sample.centerId !== request.centerId) throw AppError.badInput(field, 'is registered at another center');
       if (NOT_RECEIVED_STATES.includes(sample.state) || !sample.receivedAt) throw AppError.badInput(field, `${sample.code} has not been received at the center (it is ${sample.state})`);
     });
-    return this.act(actor, id, 'receive', { reason: dto.deviation ?? null }, async (em, locked) => {
+    return this.act(actor, request, 'receive', { reason: dto.deviation ?? null }, null, async (em, locked) => {
       await em.createQueryBuilder().insert().into(ServiceRequestSample).values(dto.sampleIds.map((sampleId) => ({ requestId: id, sampleId, receivedBy: actor.userId }))).orIgnore().execute();
       const [{ count }] = (await em.query('SELECT count(*)::int AS count FROM service_request_samples WHERE request_id = $1', [id])) as { count: number }[];
       if (count !== locked.sampleCount && !dto.deviation) {
@@ -296,7 +322,7 @@ export class ServiceRequestsService implements OnModuleInit {
   async start(actor: Actor, id: string): Promise<ServiceRequestView> {
     const request = await this.find(actor, id);
     this.assertAllowed(actor, request, 'start');
-    return this.act(actor, id, 'start', { reason: null }, async () => ({ changes: {} }));
+    return this.act(actor, request, 'start', { reason: null }, null, async () => ({ changes: {} }));
   }
 
   /** Results are ready once at least one dataset of the request is named. */
@@ -304,7 +330,7 @@ export class ServiceRequestsService implements OnModuleInit {
     const request = await this.find(actor, id);
     this.assertAllowed(actor, request, 'results');
     await this.requireOwnDatasets(id, dto.datasetIds);
-    return this.act(actor, id, 'results', { reason: null }, async (_em, locked) => ({
+    return this.act(actor, request, 'results', { reason: null }, null, async (_em, locked) => ({
       changes: {
         resultDatasetIds: dto.datasetIds,
         resultsSummary: dto.summary ?? locked.resultsSummary,
@@ -318,7 +344,7 @@ export class ServiceRequestsService implements OnModuleInit {
   async reopen(actor: Actor, id: string, dto: ReasonDto): Promise<ServiceRequestView> {
     const request = await this.find(actor, id);
     this.assertAllowed(actor, request, 'reopen');
-    return this.act(actor, id, 'reopen', { reason: dto.reason }, async () => ({ changes: { statusReason: dto.reason } }));
+    return this.act(actor, request, 'reopen', { reason: dto.reason }, null, async () => ({ changes: { statusReason: dto.reason } }));
   }
 
   /**
@@ -333,8 +359,9 @@ export class ServiceRequestsService implements OnModuleInit {
     if (!request.resultDatasetIds.length) {
       throw new AppError('invalid-transition', 'A report needs at least one dataset; record the results first', [{ field: 'datasetIds', message: 'no datasets recorded' }]);
     }
-    return this.act(actor, id, 'deliver', { reason: null }, async (em, locked) => {
-      const report = await this.issueReport(em, actor, locked, signer, null);
+    const sources = await this.documents.reportSources(request);
+    return this.act(actor, request, 'deliver', { reason: null }, null, async (em, locked, audience) => {
+      const report = await this.issueReport(em, actor, locked, { signer, sources, audience }, null);
       await this.chargeQuote(em, actor, locked);
       return { changes: {}, note: `report ${report.revisionId}` };
     });
@@ -349,7 +376,8 @@ export class ServiceRequestsService implements OnModuleInit {
     this.assertAllowed(actor, request, 'amend');
     const signer = await this.confirmSigner(actor, dto.password);
     if (dto.datasetIds) await this.requireOwnDatasets(id, dto.datasetIds);
-    return this.act(actor, id, 'amend', { reason: dto.reason }, async (em, locked) => {
+    const sources = await this.documents.reportSources(request);
+    return this.act(actor, request, 'amend', { reason: dto.reason }, null, async (em, locked, audience) => {
       const current = await em.findOneOrFail(ServiceReport, { where: { requestId: id, invalidatedAt: IsNull() }, order: { revision: 'DESC' } });
       await em.update(ServiceReport, { id: current.id }, { invalidatedAt: new Date(), invalidationReason: dto.reason });
       const amended = Object.assign(locked, {
@@ -357,7 +385,7 @@ export class ServiceRequestsService implements OnModuleInit {
         resultsSummary: dto.summary ?? locked.resultsSummary,
       });
       await em.update(ServiceRequest, { id }, { resultDatasetIds: amended.resultDatasetIds, resultsSummary: amended.resultsSummary });
-      const report = await this.issueReport(em, actor, amended, signer, { report: current, reason: dto.reason });
+      const report = await this.issueReport(em, actor, amended, { signer, sources, audience }, { report: current, reason: dto.reason });
       return { changes: {}, note: `report ${report.revisionId} replaces ${current.revisionId}` };
     });
   }
@@ -365,13 +393,13 @@ export class ServiceRequestsService implements OnModuleInit {
   async close(actor: Actor, id: string, dto: OptionalReasonDto): Promise<ServiceRequestView> {
     const request = await this.find(actor, id);
     this.assertAllowed(actor, request, 'close');
-    return this.act(actor, id, 'close', { reason: dto.reason ?? null }, async () => ({ changes: {} }));
+    return this.act(actor, request, 'close', { reason: dto.reason ?? null }, null, async () => ({ changes: {} }));
   }
 
   async cancel(actor: Actor, id: string, dto: ReasonDto): Promise<ServiceRequestView> {
     const request = await this.find(actor, id);
     this.assertAllowed(actor, request, 'cancel');
-    return this.act(actor, id, 'cancel', { reason: dto.reason }, async () => ({ changes: { statusReason: dto.reason } }));
+    return this.act(actor, request, 'cancel', { reason: dto.reason }, null, async () => ({ changes: { statusReason: dto.reason } }));
   }
 
   // ------------------------------------------------------------------ the action frame
@@ -379,39 +407,59 @@ export class ServiceRequestsService implements OnModuleInit {
   /**
    * Runs one action in a transaction: locks the request, checks the status again (another
    * action may have won the race since the caller looked), applies the action's own work and
-   * changes, and records the timeline entry, the audit entry and the status notification.
+   * changes, and records the timeline entry, the audit entry and the status notification. Who
+   * is told is read before the transaction opens (`audience`, unless the caller already has it).
    */
   private async act(
     actor: Actor,
-    id: string,
+    request: ServiceRequest,
     action: ServiceRequestAction,
     entry: { reason: string | null },
-    work: (em: EntityManager, locked: ServiceRequest) => Promise<{ changes: Partial<ServiceRequest>; note?: string }>,
+    audience: Audience | null,
+    work: ActionWork,
   ): Promise<ServiceRequestView> {
+    const told = audience ?? (await this.audienceOf(actor, request));
     await this.dataSource.transaction(async (em) => {
-      const locked = await em.findOneOrFail(ServiceRequest, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const locked = await em.findOneOrFail(ServiceRequest, { where: { id: request.id }, lock: { mode: 'pessimistic_write' } });
       this.assertAllowed(actor, locked, action);
       const target = SERVICE_REQUEST_TRANSITIONS[action].to;
       const to = target === 'same' ? locked.status : target;
-      const { changes, note } = await work(em, locked);
-      await this.audit.update(em, actor, ServiceRequest, 'service_request', id, { ...changes, status: to }, { action });
+      const { changes, note } = await work(em, locked, told);
+      await this.audit.update(em, actor, ServiceRequest, 'service_request', request.id, { ...changes, status: to }, { action });
       await this.recordChange(em, actor, locked, locked.status, to, [note, entry.reason].filter(Boolean).join(' — ') || null);
       if (to !== locked.status) {
-        const center = await this.centers.get(actor, locked.centerId);
-        await this.notify(em, locked, 'service-request-status', {
+        await this.notify(em, told, 'service-request-status', {
           code: locked.code,
           status: to,
           statusJa: STATUS_JA[to],
           reason: entry.reason ?? '',
           requestId: locked.id,
-          centerJa: center.nameJa,
-          center: center.nameEn,
+          centerJa: told.center.nameJa,
+          center: told.center.nameEn,
         });
-        // What the client decides (accept, reject, cancel, close) is news for the center.
-        if (this.partyOf(actor, locked) === 'client') await this.notifyCenter(em, { ...locked, status: to }, entry.reason);
+        await this.notifyCenter(em, told, { ...locked, status: to }, entry.reason);
       }
     });
-    return this.get(actor, id);
+    return this.get(actor, request.id);
+  }
+
+  /**
+   * The request's center, the requester's address and, when the client acts (accept, reject,
+   * cancel, close: news for the center), the center's contact address with the client's name.
+   */
+  private async audienceOf(actor: Actor, request: ServiceRequest): Promise<Audience> {
+    const [center, requester] = await Promise.all([
+      this.centers.get(SYSTEM_ACTOR, request.centerId),
+      request.requesterId ? this.users.contactOf(request.requesterId) : null,
+    ]);
+    const centerDesk = this.partyOf(actor, request) === 'client' ? await this.centerDeskOf(center, request.organizationId) : null;
+    return { center, requesterEmail: requester?.email ?? null, centerDesk };
+  }
+
+  private async centerDeskOf(center: Center, organizationId: string): Promise<Audience['centerDesk']> {
+    if (!center.contactEmail) return null;
+    const organization = await this.organizations.get(SYSTEM_ACTOR, organizationId);
+    return { email: center.contactEmail, organization: organization.name };
   }
 
   /** Who the caller is to this request: its center's staff, the requesting organization, or neither. */
@@ -460,18 +508,15 @@ export class ServiceRequestsService implements OnModuleInit {
   }
 
   /** A notification to the requester (nobody when the request was filed by an API key without a user). */
-  private async notify(em: EntityManager, request: ServiceRequest, template: 'service-request-status' | 'quote-issued' | 'report-ready', data: Record<string, string>): Promise<void> {
-    const contact = request.requesterId ? await this.users.contactOf(request.requesterId) : null;
-    if (contact) await this.outbox.add(em, JobName.SendMail, { to: contact.email, template, data });
+  private async notify(em: EntityManager, audience: Audience, template: 'service-request-status' | 'quote-issued' | 'report-ready', data: Record<string, string>): Promise<void> {
+    if (audience.requesterEmail) await this.outbox.add(em, JobName.SendMail, { to: audience.requesterEmail, template, data });
   }
 
-  /** A notification to the center's contact address, if it has one: a new request, or the client's decision. */
-  private async notifyCenter(em: EntityManager, request: ServiceRequest, reason: string | null): Promise<void> {
-    const center = await this.centers.get(SYSTEM_ACTOR, request.centerId);
-    if (!center.contactEmail) return;
-    const organization = await this.organizations.get(SYSTEM_ACTOR, request.organizationId);
+  /** A notification to the center's contact address, when it is told of this action: a new request, or the client's decision. */
+  private async notifyCenter(em: EntityManager, audience: Audience, request: ServiceRequest, reason: string | null): Promise<void> {
+    if (!audience.centerDesk) return;
     await this.outbox.add(em, JobName.SendMail, {
-      to: center.contactEmail,
+      to: audience.centerDesk.email,
       template: 'service-request-for-center',
       data: {
         code: request.code,
@@ -479,9 +524,9 @@ export class ServiceRequestsService implements OnModuleInit {
         statusJa: STATUS_JA[request.status],
         reason: reason ?? '',
         requestId: request.id,
-        organization: organization.name,
-        centerJa: center.nameJa,
-        center: center.nameEn,
+        organization: audience.centerDesk.organization,
+        centerJa: audience.center.nameJa,
+        center: audience.center.nameEn,
       },
     });
   }
@@ -510,24 +555,19 @@ export class ServiceRequestsService implements OnModuleInit {
   }
 
   /** `<CENTER>-SR-<YY>-<seq>`: the counter row is updated in the transaction, so a rollback leaves no gap. */
-  private async allocateCode(em: EntityManager, centerId: string): Promise<string> {
-    const center = await this.centers.get(SYSTEM_ACTOR, centerId);
-    const year = new TZDate(Date.now(), center.timezone).getFullYear();
+  private async allocateCode(em: EntityManager, center: Center): Promise<string> {
+    const year = Number(todayIn(center.timezone).slice(0, 4));
     const [counter] = (await em.query(
       `INSERT INTO service_request_counters (center_id, year, last_value) VALUES ($1, $2, 1)
        ON CONFLICT (center_id, year) DO UPDATE SET last_value = service_request_counters.last_value + 1
        RETURNING last_value`,
-      [centerId, year],
+      [center.id, year],
     )) as { last_value: number }[];
     return `${center.code}-SR-${String(year % 100).padStart(2, '0')}-${String(counter.last_value).padStart(4, '0')}`;
   }
 
-  private todayAt(timezone: string): string {
-    return format(new TZDate(Date.now(), timezone), 'yyyy-MM-dd');
-  }
-
   private async requireOwnDatasets(requestId: string, datasetIds: string[]): Promise<void> {
-    const own = new Set((await this.datasets.forServiceRequest(requestId)).map((d) => d.id));
+    const own = await this.datasets.idsForServiceRequest(requestId, datasetIds);
     datasetIds.forEach((datasetId, index) => {
       if (!own.has(datasetId)) throw AppError.badInput(`datasetIds[${index}]`, 'is not a dataset of this request (upload it with serviceRequestId)');
     });
@@ -548,14 +588,14 @@ export class ServiceRequestsService implements OnModuleInit {
     em: EntityManager,
     actor: Actor,
     request: ServiceRequest,
-    signer: { id: string; name: string; email: string },
+    { signer, sources, audience }: { signer: { id: string; name: string; email: string }; sources: ReportSources; audience: Audience },
     amends: { report: ServiceReport; reason: string } | null,
   ): Promise<ServiceReport> {
     const [last] = (await em.query('SELECT coalesce(max(revision), 0)::int AS revision FROM service_reports WHERE request_id = $1', [request.id])) as { revision: number }[];
     const revision = last.revision + 1;
     const revisionId = `${request.code}-R${revision}`;
     const approvedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
-    const content = await this.documents.reportContent(em, request, {
+    const content = await this.documents.reportContent(em, request, sources, {
       revision,
       revisionId,
       approval: { name: signer.name, email: signer.email, at: approvedAt, meaning: 'approval' },
@@ -580,7 +620,7 @@ export class ServiceRequestsService implements OnModuleInit {
       (row) => ({ id: row.id, revisionId: row.revisionId, approvedBy: row.approvedBy, approvedAt: row.approvedAt, meaning: 'approval', amendsId: row.amendsId, amendmentReason: row.amendmentReason }),
     );
     await this.outbox.add(em, JobName.RenderServiceReport, { reportId: report.id }, actor.requestId);
-    await this.notify(em, request, 'report-ready', { code: request.code, revisionId, requestId: request.id, amended: amends ? 'yes' : 'no' });
+    await this.notify(em, audience, 'report-ready', { code: request.code, revisionId, requestId: request.id, amended: amends ? 'yes' : 'no' });
     return report;
   }
 
@@ -597,7 +637,7 @@ export class ServiceRequestsService implements OnModuleInit {
       projectId: request.projectId,
       occurredAt: new Date(),
       taxRate: quote.taxRate,
-      lines: lines.map((l) => ({ position: l.position, description: `${request.code} ${l.description}`, quantity: l.quantity, unit: l.unit, unitPrice: l.unitPrice, amount: l.amount })),
+      lines: lines.map((l) => ({ position: l.position, description: l.description, quantity: l.quantity, unit: l.unit, unitPrice: l.unitPrice, amount: l.amount })),
     });
   }
 }

@@ -4,13 +4,15 @@ import { DataSource, EntityManager, Repository, SelectQueryBuilder } from 'typeo
 import { AuditService } from '../audit/audit.service';
 import { Actor, canManageCenter, SYSTEM_ACTOR } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
+import { formatYen, TaxTotals } from '../common/money/consumption-tax';
 import { CursorCodec, Page } from '../common/pagination/cursor';
-import { scopedQuery } from '../common/tenancy/tenant-scope';
+import { isDateOnly } from '../common/validation/date-only';
 import { hydrate } from '../infra/database/hydrate';
+import { billingScope } from './billing-scope';
 import { Charge, ChargeSource } from './charge.entity';
 import { ChargeLine, ReservationChargeFacts, reservationCharges } from './charge-rules';
 import { invoiceTotals } from './invoice-totals';
-import { AdjustChargeDto, ChargeQueryDto, isDateOnly } from './dto/charge.dto';
+import { AdjustChargeDto, ChargeQueryDto } from './dto/charge.dto';
 
 /** A charge with the adjustments recorded against it and the total they leave. */
 export type ChargeView = Charge & { adjustments?: Charge[]; effectiveAmount?: number };
@@ -74,8 +76,8 @@ export class BillingService {
         {
           kind: 'service',
           sourceLine: line.position,
-          // Each line names its request (the caller may have done so already).
-          description: (line.description.startsWith(input.requestCode) ? line.description : `${input.requestCode} ${line.description}`).slice(0, 1000),
+          // Each line names its request.
+          description: `${input.requestCode} ${line.description}`.slice(0, 1000),
           quantity: line.quantity,
           unit: line.unit,
           minutes: null,
@@ -124,10 +126,11 @@ export class BillingService {
 
   /**
    * Corrects or waives a charge: a new `adjustment` charge for the difference, linked to the
-   * original, with the reason and who made it; the original never changes. An adjustment of a
-   * charge on a draft joins that draft (whose totals follow); of a charge on an issued invoice,
-   * it is billed in the current period (the issued invoice stays as it is; a credit note
-   * replaces it if it must go).
+   * original and dated as it is, with the reason and who made it; the original never changes.
+   * An adjustment of a charge on a draft joins that draft (whose totals follow); otherwise it
+   * joins the next invoice built for the organization (an issued invoice stays as it is; a
+   * credit note replaces it if it must go). A charge of a credited invoice is corrected through
+   * its re-issue copy, which is the one billed again.
    */
   async adjust(actor: Actor, id: string, dto: AdjustChargeDto): Promise<ChargeView> {
     if ((dto.amount === undefined) === (dto.waive === undefined)) {
@@ -150,13 +153,14 @@ export class BillingService {
         : null;
       const [locked] = (await em.query('SELECT invoice_id FROM charges WHERE id = $1 FOR UPDATE', [id])) as { invoice_id: string | null }[];
       if (locked.invoice_id !== target.invoiceId) throw AppError.conflict('The charge was invoiced or released at the same moment; try again', 'id');
+      if (invoice?.status === 'credited') throw await this.creditedError(em, target);
       const [state] = (await em.query(
         `SELECT coalesce(sum(amount), 0)::bigint AS adjusted, count(*)::int AS count FROM charges WHERE adjusts_charge_id = $1`,
         [id],
       )) as { adjusted: string; count: number }[];
       const current = target.amount + Number(state.adjusted);
       const difference = corrected - current;
-      if (difference === 0) throw AppError.badInput(dto.waive ? 'waive' : 'amount', `the charge already totals ¥${current.toLocaleString('en-US')}; nothing to adjust`);
+      if (difference === 0) throw AppError.badInput(dto.waive ? 'waive' : 'amount', `the charge already totals ${formatYen(current)}; nothing to adjust`);
       const onDraft = invoice?.status === 'draft';
       const [inserted] = await this.insertIdempotent(em, actor, [
         {
@@ -175,8 +179,7 @@ export class BillingService {
           unitPrice: difference,
           amount: difference,
           taxRate: target.taxRate,
-          // Billed with the original while that is still open; otherwise in the current period.
-          occurredAt: invoice && !onDraft ? new Date() : target.occurredAt,
+          occurredAt: target.occurredAt,
           adjustsChargeId: target.id,
           reissueOfId: null,
           reason,
@@ -193,29 +196,50 @@ export class BillingService {
 
   /**
    * Recomputes a draft's totals from its charges: tax once per rate over the whole document.
-   * Used by the invoices service too, so there is one way of adding up.
+   * Used by the invoices service too, so there is one way of adding up. Returns what it stored.
    */
-  async refreshTotals(em: EntityManager, invoiceId: string): Promise<void> {
+  async refreshTotals(em: EntityManager, invoiceId: string): Promise<TaxTotals & { lineCount: number }> {
     const bases = (await em.query(
       `SELECT tax_rate AS rate, sum(amount)::text AS base, count(*)::int AS lines FROM charges WHERE invoice_id = $1 GROUP BY tax_rate`,
       [invoiceId],
     )) as { rate: number; base: string; lines: number }[];
-    const totals = invoiceTotals(bases);
+    const totals = { ...invoiceTotals(bases), lineCount: bases.reduce((sum, b) => sum + b.lines, 0) };
     await em.query(`UPDATE invoices SET subtotal = $2, tax = $3, total = $4, taxes = $5, line_count = $6 WHERE id = $1`, [
       invoiceId,
       totals.subtotal,
       totals.tax,
       totals.total,
       JSON.stringify(totals.taxes),
-      bases.reduce((sum, b) => sum + b.lines, 0),
+      totals.lineCount,
     ]);
+    return totals;
   }
 
   /** Members see their organization's charges, staff their centers', admins all; anything else is a 404. */
-  visible(actor: Actor, alias: string): SelectQueryBuilder<Charge> {
-    const qb = scopedQuery(this.charges, alias, actor);
-    if (actor.role === 'staff') qb.andWhere(`${alias}.center_id = ANY(:staffCenterIds)`, { staffCenterIds: actor.centerIds });
-    return qb;
+  private visible(actor: Actor, alias: string): SelectQueryBuilder<Charge> {
+    return billingScope(this.charges, alias, actor);
+  }
+
+  /**
+   * A charge of a credited invoice was copied for billing again (`reissue_of_id`); correcting the
+   * original as well would bill the correction twice. Names the copy in force: the last of the
+   * chain when the copy was credited in turn.
+   */
+  private async creditedError(em: EntityManager, target: Charge): Promise<AppError> {
+    const [copy] = (await em.query(
+      `WITH RECURSIVE chain AS (
+         SELECT id FROM charges WHERE reissue_of_id = $1
+         UNION ALL
+         SELECT c.id FROM charges c JOIN chain ON c.reissue_of_id = chain.id)
+       SELECT id FROM chain WHERE NOT EXISTS (SELECT 1 FROM charges r WHERE r.reissue_of_id = chain.id) LIMIT 1`,
+      [target.id],
+    )) as { id: string }[];
+    return new AppError(
+      'invalid-transition',
+      `The invoice of this charge was credited and the charge re-issued${copy ? ` as charge ${copy.id}` : ''}; adjust the re-issued charge instead`,
+      [{ field: 'id', message: copy ? `re-issued as charge ${copy.id}` : 'its invoice was credited' }],
+      { reissuedChargeId: copy?.id ?? null },
+    );
   }
 
   private async findVisible(actor: Actor, id: string): Promise<Charge> {

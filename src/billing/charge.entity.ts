@@ -72,7 +72,7 @@ export class Charge {
   @Column({ name: 'tax_rate', type: 'smallint', default: 10 })
   taxRate: number;
 
-  /** When it happened; decides the invoice period (in the center's time zone). */
+  /** When it happened (the day printed, in the center's time zone); an invoice takes it once its period has ended. */
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt: Date;
 

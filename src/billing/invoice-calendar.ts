@@ -34,8 +34,3 @@ export function endOfNextMonth(date: string): string {
   const [year, month] = date.split('-').map(Number);
   return format(lastDayOfMonth(new Date(year, month, 1)), 'yyyy-MM-dd');
 }
-
-/** Today's date (`YYYY-MM-DD`) in a time zone. */
-export function localDate(instant: Date, timezone: string): string {
-  return format(new TZDate(instant.getTime(), timezone), 'yyyy-MM-dd');
-}

@@ -1,20 +1,11 @@
-import { taxByRate } from '../common/money/consumption-tax';
-import type { TaxSummary } from '../documents/document-types';
-
-/** What an invoice stores and prints: tax per rate, subtotal, tax and total, all integer yen. */
-export interface InvoiceTotals {
-  taxes: TaxSummary[];
-  subtotal: number;
-  tax: number;
-  total: number;
-}
+import { taxByRate, TaxTotals } from '../common/money/consumption-tax';
 
 /**
  * An invoice's totals from the sum of its charges at each tax rate (what `GROUP BY tax_rate`
  * gives, bigint sums arriving as text). Tax is computed once per rate over the whole document
  * and rounded down (`taxByRate`, the qualified-invoice rule), never per line.
  */
-export function invoiceTotals(bases: readonly { rate: number; base: number | string }[]): InvoiceTotals {
+export function invoiceTotals(bases: readonly { rate: number; base: number | string }[]): TaxTotals {
   return taxByRate(
     bases.map(({ rate, base }) => {
       const amount = Number(base);
@@ -28,7 +19,7 @@ export function invoiceTotals(bases: readonly { rate: number; base: number | str
 export const negate = (value: number): number => (value === 0 ? 0 : -value);
 
 /** A credit note's totals: the exact negative of the invoice's, rate by rate, never recomputed. */
-export function negateTotals(totals: InvoiceTotals): InvoiceTotals {
+export function negateTotals(totals: TaxTotals): TaxTotals {
   const neg = negate;
   return {
     taxes: totals.taxes.map((t) => ({ rate: t.rate, base: neg(t.base), tax: neg(t.tax) })),

@@ -18,7 +18,7 @@ export interface InvoiceSnapshot {
 
 /**
  * An invoice (or a credit note) of one center to one organization for a period. A draft collects
- * the period's uninvoiced charges; issuing numbers it without gaps and freezes it (database
+ * the uninvoiced charges up to the period's end; issuing numbers it without gaps and freezes it (database
  * trigger): afterwards only payment or a credit note is recorded.
  */
 @Entity({ name: 'invoices' })

@@ -22,9 +22,10 @@ export class InvoicesController {
   constructor(private readonly invoices: InvoicesService) {}
 
   /**
-   * Builds a draft from the uninvoiced charges of one organization at one center over a period
-   * (`period: "YYYY-MM"` or `periodStart` + `periodEnd`). A period that overlaps a live invoice
-   * of the same organization and center is a 409 naming `periodStart`.
+   * Builds a draft for one organization at one center over a period (`period: "YYYY-MM"` or
+   * `periodStart` + `periodEnd`) from its uninvoiced charges up to the period's end, earlier
+   * ones recorded late included. A period that overlaps a live invoice of the same
+   * organization and center is a 409 naming `periodStart`.
    */
   @Post()
   @Roles('admin', 'staff')

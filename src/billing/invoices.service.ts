@@ -9,17 +9,18 @@ import { AppError } from '../common/errors/app-error';
 import { formatYen } from '../common/money/consumption-tax';
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { streamOf } from '../common/streams';
-import { scopedQuery } from '../common/tenancy/tenant-scope';
+import { todayIn } from '../common/time/today';
 import type { DocumentIssuer, DocumentLanguage, InvoiceDocument } from '../documents/document-types';
 import { renderInvoicePdf } from '../documents/pdf-documents';
 import { hydrate } from '../infra/database/hydrate';
 import { JobName } from '../infra/queue/queue-name';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { OutboxService } from '../outbox/outbox.service';
+import { billingScope } from './billing-scope';
 import { BillingService } from './billing.service';
 import type { ChargeKind } from './charge.entity';
 import { CreateInvoiceDto, CreditNoteDto, InvoiceQueryDto, PayInvoiceDto, UpdateInvoiceDto } from './dto/invoice.dto';
-import { daysBetween, endOfNextMonth, fiscalYearOf, invoiceNumber, localDate, monthPeriod } from './invoice-calendar';
+import { daysBetween, endOfNextMonth, fiscalYearOf, invoiceNumber, monthPeriod } from './invoice-calendar';
 import { negate, negateTotals } from './invoice-totals';
 import { Invoice, InvoiceSnapshot } from './invoice.entity';
 
@@ -117,7 +118,7 @@ const negateQuantity = (quantity: string) => (quantity.startsWith('-') ? quantit
 
 /**
  * Invoices and credit notes. A draft collects the uninvoiced charges of one organization at one
- * center over a period; staff review it (adjusting charges moves its totals), then issue it:
+ * center up to the end of its period; staff review it (adjusting charges moves its totals), then issue it:
  * numbered without gaps per center and fiscal year in the issuing transaction, frozen by the
  * database, and mailed to the organization's members through the outbox. A mistake in an
  * issued invoice is corrected by a credit note, which makes its charges billable again.
@@ -135,9 +136,14 @@ export class InvoicesService {
     private readonly cursors: CursorCodec,
   ) {}
 
-  /** `POST /invoices`: a draft from the period's uninvoiced charges. */
+  /**
+   * `POST /invoices`: a draft from the organization's uninvoiced charges up to the period's end.
+   * Charges of earlier periods recorded after those were invoiced (a no-show marked the next
+   * day, a retried job, an adjustment) join it under their own dates rather than go unbilled.
+   */
   async build(actor: Actor, dto: CreateInvoiceDto): Promise<InvoiceView> {
     const { periodStart, periodEnd } = this.periodOf(dto);
+    if (dto.dueDate !== undefined) this.checkDueDate(dto.dueDate, periodEnd);
     const centerId = this.issuingCenter(actor, dto.centerId);
     const center = await this.centers.requireExisting(actor, centerId);
     if (!canManageCenter(actor, center.id)) throw AppError.forbidden('Only staff of the center may invoice its charges');
@@ -168,25 +174,23 @@ export class InvoicesService {
             .execute()).raw as Record<string, unknown>[]
         )[0],
       );
-      // Every uninvoiced charge of the period, by the day it occurred in the center's time zone.
+      // Every uninvoiced charge up to the period's last day in the center's time zone.
       const [{ count }] = (await em.query(
         `WITH taken AS (
            UPDATE charges SET invoice_id = $1
             WHERE invoice_id IS NULL AND organization_id = $2 AND center_id = $3
-              AND occurred_at >= ($4::date)::timestamp AT TIME ZONE $6
-              AND occurred_at < ($5::date + 1)::timestamp AT TIME ZONE $6
+              AND occurred_at < ($4::date + 1)::timestamp AT TIME ZONE $5
             RETURNING 1)
          SELECT count(*)::int AS count FROM taken`,
-        [draft.id, organization.id, center.id, periodStart, periodEnd, center.timezone],
+        [draft.id, organization.id, center.id, periodEnd, center.timezone],
       )) as { count: number }[];
       if (!count) {
-        throw new AppError('invalid-transition', `${organization.name} has no uninvoiced charges at ${center.code} from ${periodStart} to ${periodEnd}`, [
-          { field: 'periodStart', message: 'no uninvoiced charges in this period' },
+        throw new AppError('invalid-transition', `${organization.name} has no uninvoiced charges at ${center.code} up to ${periodEnd}`, [
+          { field: 'periodStart', message: 'no uninvoiced charges in or before this period' },
         ]);
       }
-      await this.billing.refreshTotals(em, draft.id);
-      const built = await em.findOneByOrFail(Invoice, { id: draft.id });
-      await this.audit.record(em, actor, { entity: 'invoice', entityId: draft.id, action: 'create', after: built });
+      Object.assign(draft, await this.billing.refreshTotals(em, draft.id));
+      await this.audit.record(em, actor, { entity: 'invoice', entityId: draft.id, action: 'create', after: draft });
       return draft.id;
     });
     return this.get(actor, id);
@@ -215,12 +219,12 @@ export class InvoicesService {
 
   /** `PATCH /invoices/:id`: the due date and notes of a draft; an issued invoice is never edited. */
   async update(actor: Actor, id: string, dto: UpdateInvoiceDto): Promise<InvoiceView> {
-    const invoice = await this.findManaged(actor, id);
+    await this.findManaged(actor, id);
     const fields = Object.keys(dto).filter((key) => (dto as Record<string, unknown>)[key] !== undefined);
     await this.dataSource.transaction(async (em) => {
       const locked = await this.lock(em, id);
       if (locked.status !== 'draft') throw this.frozen(locked, fields.length ? fields : ['status']);
-      if (dto.dueDate !== undefined && dto.dueDate < invoice.periodStart) throw AppError.badInput('dueDate', `must not be before the period starts (${invoice.periodStart})`);
+      if (dto.dueDate !== undefined) this.checkDueDate(dto.dueDate, locked.periodEnd);
       const changes: Partial<Invoice> = {};
       if (dto.dueDate !== undefined) changes.dueDate = dto.dueDate;
       if (dto.notes !== undefined) changes.notes = dto.notes;
@@ -249,14 +253,14 @@ export class InvoicesService {
   async issue(actor: Actor, id: string): Promise<InvoiceView> {
     await this.findManaged(actor, id);
     await this.dataSource.transaction(async (em) => {
-      const locked = await this.lock(em, id);
-      if (locked.status !== 'draft') throw this.notAllowed(locked, 'issue', `it is already ${locked.status}`);
-      await this.billing.refreshTotals(em, id);
-      const draft = await em.findOneByOrFail(Invoice, { id });
-      if (draft.lineCount === 0) throw new AppError('invalid-transition', 'An invoice without charges is not issued; discard the draft', [{ field: 'status', message: 'the draft has no charges' }]);
+      const draft = await this.lock(em, id);
+      if (draft.status !== 'draft') throw this.notAllowed(draft, 'issue', `it is already ${draft.status}`);
+      const { lineCount } = await this.billing.refreshTotals(em, id);
+      if (lineCount === 0) throw new AppError('invalid-transition', 'An invoice without charges is not issued; discard the draft', [{ field: 'status', message: 'the draft has no charges' }]);
       const issuedAt = new Date();
-      const numbered = await this.nextNumber(em, draft.centerId, issuedAt);
-      const snapshot = await this.snapshot(em, draft);
+      const center = await this.centerRow(em, draft.centerId);
+      const numbered = await this.nextNumber(em, center, issuedAt);
+      const snapshot = await this.snapshot(em, draft, center);
       const updated = await this.audit.update(
         em,
         actor,
@@ -268,7 +272,7 @@ export class InvoicesService {
           ...numbered,
           issuedAt,
           issuedBy: actor.userId,
-          dueDate: draft.dueDate ?? endOfNextMonth(localDate(issuedAt, snapshot.issuer.timezone)),
+          dueDate: draft.dueDate ?? endOfNextMonth(todayIn(center.timezone, issuedAt)),
           snapshot,
         },
         { action: 'issue' },
@@ -306,9 +310,9 @@ export class InvoicesService {
       if (original.kind !== 'invoice') throw this.notAllowed(original, 'credit', 'a credit note is not credited itself');
       if (original.status !== 'issued' && original.status !== 'paid') throw this.notAllowed(original, 'credit', original.status === 'draft' ? 'a draft is discarded, not credited' : `it is ${original.status}`);
       const issuedAt = new Date();
-      const numbered = await this.nextNumber(em, original.centerId, issuedAt);
-      const [frozen] = (await em.query('SELECT snapshot FROM invoices WHERE id = $1', [id])) as { snapshot: InvoiceSnapshot | null }[];
-      const snapshot = frozen.snapshot ?? (await this.snapshot(em, original));
+      const center = await this.centerRow(em, original.centerId);
+      const numbered = await this.nextNumber(em, center, issuedAt);
+      const snapshot = original.snapshot ?? (await this.snapshot(em, original, center));
       const totals = negateTotals(original);
       const credit = await this.audit.insert(em, actor, Invoice, 'invoice', {
         kind: 'credit_note',
@@ -353,7 +357,7 @@ export class InvoicesService {
 
   /** `GET /invoices/:id.pdf`: the document in the organization's language (or `lang`), from the stored totals. */
   async pdf(actor: Actor, id: string, lang?: DocumentLanguage): Promise<{ filename: string; stream: Readable }> {
-    const invoice = await this.findVisible(actor, id);
+    const invoice = await this.findVisible(actor, id, { withSnapshot: true });
     const document = await this.document(invoice, lang);
     const filename = `${invoice.kind === 'credit_note' ? 'credit-note' : 'invoice'}-${invoice.number ?? `draft-${invoice.id}`}.pdf`;
     return { filename, stream: streamOf((out) => renderInvoicePdf(document, out)) };
@@ -362,11 +366,12 @@ export class InvoicesService {
   /**
    * What the PDF is drawn from, all read from stored rows: totals and tax per rate exactly as
    * stored (never recomputed here), lines from the charges, issuer and recipient as frozen at issue.
+   * `invoice` comes with its snapshot column loaded.
    */
-  async document(invoice: Invoice, lang?: DocumentLanguage): Promise<InvoiceDocument> {
+  private async document(invoice: Invoice, lang?: DocumentLanguage): Promise<InvoiceDocument> {
     const rows = await this.lineRows(invoice);
-    const [view, context] = await Promise.all([this.view(invoice, rows), this.printContext(invoice)]);
-    const language = lang ?? context.language;
+    const [view, context] = await Promise.all([this.view(invoice, rows), this.printContext(invoice, lang)]);
+    const language = context.language;
     const recipientName = language === 'ja' ? (context.snapshot.recipient.organizationNameJa ?? context.snapshot.recipient.organizationName) : context.snapshot.recipient.organizationName;
     const lines = new Map(rows.map((row) => [row.id, row]));
     return {
@@ -411,14 +416,15 @@ export class InvoicesService {
 
   /** Members see their organization's issued documents (never drafts), staff their centers', admins all. */
   private visible(actor: Actor, alias: string): SelectQueryBuilder<Invoice> {
-    const qb = scopedQuery(this.invoices, alias, actor);
+    const qb = billingScope(this.invoices, alias, actor);
     if (actor.role === 'member') qb.andWhere(`${alias}.status NOT IN (:...staffOnly)`, { staffOnly: STAFF_ONLY_STATUSES });
-    if (actor.role === 'staff') qb.andWhere(`${alias}.center_id = ANY(:staffCenterIds)`, { staffCenterIds: actor.centerIds });
     return qb;
   }
 
-  private async findVisible(actor: Actor, id: string): Promise<Invoice> {
-    const invoice = await this.visible(actor, 'i').andWhere('i.id = :id', { id }).getOne();
+  private async findVisible(actor: Actor, id: string, options: { withSnapshot?: boolean } = {}): Promise<Invoice> {
+    const qb = this.visible(actor, 'i').andWhere('i.id = :id', { id });
+    if (options.withSnapshot) qb.addSelect('i.snapshot');
+    const invoice = await qb.getOne();
     if (!invoice) throw AppError.notFound('invoice', id);
     return invoice;
   }
@@ -430,8 +436,9 @@ export class InvoicesService {
     return invoice;
   }
 
+  /** The invoice row, snapshot included, locked for the rest of the caller's transaction. */
   private async lock(em: EntityManager, id: string): Promise<Invoice> {
-    const invoice = await em.findOne(Invoice, { where: { id }, lock: { mode: 'pessimistic_write' } });
+    const invoice = await em.createQueryBuilder(Invoice, 'i').addSelect('i.snapshot').where('i.id = :id', { id }).setLock('pessimistic_write').getOne();
     if (!invoice) throw AppError.notFound('invoice', id);
     return invoice;
   }
@@ -467,6 +474,11 @@ export class InvoicesService {
     return { periodStart, periodEnd };
   }
 
+  /** A payment cannot fall due before the period it pays for has ended; the same rule for a new draft and an edit. */
+  private checkDueDate(dueDate: string, periodEnd: string): void {
+    if (dueDate < periodEnd) throw AppError.badInput('dueDate', `must not be before the period ends (${periodEnd})`);
+  }
+
   /** The center invoicing: as given, or the staff member's only center. */
   private issuingCenter(actor: Actor, centerId: string | undefined): string {
     if (centerId) return centerId;
@@ -492,26 +504,28 @@ export class InvoicesService {
     }
   }
 
+  /** The issuing center as it is now: for the number's fiscal year and the frozen issuer. */
+  private async centerRow(em: EntityManager, centerId: string): Promise<CenterRow> {
+    const [center] = (await em.query('SELECT * FROM centers WHERE id = $1', [centerId])) as CenterRow[];
+    return center;
+  }
+
   /** The next number of the center's fiscal year, taken under the counter row's lock in the caller's transaction. */
-  private async nextNumber(em: EntityManager, centerId: string, at: Date): Promise<{ number: string; fiscalYear: number; sequence: number }> {
-    const [center] = (await em.query('SELECT code, timezone, fiscal_year_start_month FROM centers WHERE id = $1', [centerId])) as Pick<
-      CenterRow,
-      'code' | 'timezone' | 'fiscal_year_start_month'
-    >[];
+  private async nextNumber(em: EntityManager, center: CenterRow, at: Date): Promise<{ number: string; fiscalYear: number; sequence: number }> {
     const fiscalYear = fiscalYearOf(at, center.timezone, center.fiscal_year_start_month);
     const [{ last_value: sequence }] = (await em.query(
       `INSERT INTO invoice_counters (center_id, fiscal_year, last_value) VALUES ($1, $2, 1)
        ON CONFLICT (center_id, fiscal_year) DO UPDATE SET last_value = invoice_counters.last_value + 1
        RETURNING last_value`,
-      [centerId, fiscalYear],
+      [center.id, fiscalYear],
     )) as { last_value: number }[];
     return { number: invoiceNumber(center.code, fiscalYear, sequence), fiscalYear, sequence };
   }
 
   /** Issuer and recipient as they are now: frozen into the invoice when it is issued. */
-  private async snapshot(em: EntityManager, invoice: Invoice): Promise<InvoiceSnapshot> {
+  private async snapshot(em: EntityManager, invoice: Invoice, center?: CenterRow): Promise<InvoiceSnapshot> {
     // One after the other: queries on the transaction's connection cannot overlap.
-    const [center] = (await em.query('SELECT * FROM centers WHERE id = $1', [invoice.centerId])) as CenterRow[];
+    center ??= await this.centerRow(em, invoice.centerId);
     const [organization] = (await em.query('SELECT name, name_ja, billing_address FROM organizations WHERE id = $1', [invoice.organizationId])) as {
       name: string;
       name_ja: string | null;
@@ -617,13 +631,16 @@ export class InvoicesService {
     return { centerCode: row.center_code, organizationName: row.organization_name, creditForNumber: row.credit_for_number, creditNoteId: row.credit_note_id };
   }
 
-  /** What printing needs beyond the view: the frozen (or, for a draft, current) issuer and recipient, and the language. */
-  private async printContext(invoice: Invoice): Promise<{ snapshot: InvoiceSnapshot; language: DocumentLanguage }> {
-    const [[stored], [organization]] = (await Promise.all([
-      this.dataSource.query('SELECT snapshot FROM invoices WHERE id = $1', [invoice.id]),
-      this.dataSource.query('SELECT language FROM organizations WHERE id = $1', [invoice.organizationId]),
-    ])) as [{ snapshot: InvoiceSnapshot | null }[], { language: DocumentLanguage }[]];
-    const snapshot = stored.snapshot ?? (await this.snapshot(this.dataSource.manager, invoice));
-    return { snapshot, language: organization.language };
+  /**
+   * What printing needs beyond the view: the frozen (or, for a draft, current) issuer and
+   * recipient, and the language asked for or else the organization's.
+   */
+  private async printContext(invoice: Invoice, lang?: DocumentLanguage): Promise<{ snapshot: InvoiceSnapshot; language: DocumentLanguage }> {
+    const [snapshot, language] = await Promise.all([
+      invoice.snapshot ?? this.snapshot(this.dataSource.manager, invoice),
+      lang ??
+        (this.dataSource.query('SELECT language FROM organizations WHERE id = $1', [invoice.organizationId]) as Promise<{ language: DocumentLanguage }[]>).then(([o]) => o.language),
+    ]);
+    return { snapshot, language };
   }
 }

@@ -11,13 +11,14 @@ import { Actor, canManageCenter } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
+import { todayIn } from '../common/time/today';
 import { validateAs } from '../common/validation/validation';
 import { EquipmentService } from '../equipment/equipment.service';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { ReservationsService } from '../reservations/reservations.service';
 import { SamplesService } from '../samples/samples.service';
 import { DatasetFile } from './dataset-file.entity';
-import { Dataset } from './dataset.entity';
+import { Dataset, ExportControl } from './dataset.entity';
 import { DatasetMetadataDto, DatasetQueryDto, DatasetVersionMetadataDto, EmbargoExtensionDto, ExportControlDto } from './dto/dataset.dto';
 import { cabinetOfficeClass, defaultEmbargoEnd, oneYearLater } from './embargo';
 import { DatasetStorage, ObjectTooLargeError, StoredObject } from './storage/dataset-storage';
@@ -34,8 +35,6 @@ interface UploadedFile {
   mediaType: string;
   object: StoredObject;
 }
-
-const today = () => new Date().toISOString().slice(0, 10);
 
 /**
  * Measurement data with its provenance and rights. An upload streams each file to storage
@@ -82,32 +81,34 @@ export class DatasetsService {
   /** The datasets recorded for an analysis service request (every version), oldest first. */
   async forServiceRequest(serviceRequestId: string, em: EntityManager = this.dataSource.manager): Promise<DatasetView[]> {
     const datasets = await em.getRepository(Dataset).find({ where: { serviceRequestId }, order: { createdAt: 'ASC', id: 'ASC' } });
-    return this.views(datasets);
+    return this.views(datasets, em);
   }
 
   /** `POST /datasets`: multipart with one or more `files` and a `metadata` JSON field. */
   async create(actor: Actor, request: FastifyRequest): Promise<DatasetView> {
-    const uploaded: UploadedFile[] = [];
-    try {
+    const id = await this.withUploads(async (uploaded) => {
       const metadataRaw = await this.receive(request, uploaded);
       const metadata = await validateAs(DatasetMetadataDto, this.parseJsonObject(metadataRaw), 'metadata.');
-      const id = await this.record(actor, metadata, uploaded);
-      return await this.get(actor, id);
-    } catch (error) {
-      await Promise.all(uploaded.map((file) => this.storage.remove(file.object.key)));
-      throw error;
-    }
+      return this.record(actor, metadata, uploaded);
+    });
+    return this.get(actor, id);
   }
 
   /**
    * `POST /datasets/:id/versions`: a correction. Files never change, so a correction is a new
    * version of the latest one: the files kept (`keepFileIds`, the same stored objects) plus
    * the files uploaded, with the reason recorded. Only the latest version can be corrected.
+   *
+   * Export control: a classification covers the files it was made for. A version with new files
+   * takes the classification the request states (`exportControl`), or `undetermined` if it
+   * states none, recorded as the caller's, now, even where the previous version was reviewed by
+   * staff. A version with no new file keeps the previous classification with who recorded it,
+   * when and why; there a changed classification is staff's to record (`POST
+   * /datasets/:id/export-control`), so the request may not state one.
    */
   async createVersion(actor: Actor, id: string, request: FastifyRequest): Promise<DatasetView> {
     const previous = await findScopedOrFail(this.datasets, actor, id, 'dataset');
-    const uploaded: UploadedFile[] = [];
-    try {
+    const newId = await this.withUploads(async (uploaded) => {
       const raw = await this.receive(request, uploaded, false);
       const metadata = await validateAs(DatasetVersionMetadataDto, this.parseJsonObject(raw), 'metadata.');
       const kept = metadata.keepFileIds?.length
@@ -118,6 +119,10 @@ export class DatasetsService {
       if (!kept.length && !uploaded.length) throw AppError.badInput('files', 'a version needs at least one file (kept or uploaded)');
       const clash = uploaded.find((file) => kept.some((f) => f.name === file.name));
       if (clash) throw AppError.badInput('files', `${clash.name} is also kept from the previous version; leave it out of keepFileIds to replace it`);
+      if (!uploaded.length && metadata.exportControl !== undefined) {
+        throw AppError.badInput('metadata.exportControl', 'the files are unchanged, so their classification stays; staff change it with POST /datasets/:id/export-control');
+      }
+      const exportControl = uploaded.length ? this.newFilesClassification(actor, metadata.exportControl ?? 'undetermined') : {};
       const newId = randomUUID();
       await this.dataSource.transaction(async (em) => {
         const [latest] = (await em.query('SELECT max(version)::int AS version FROM datasets WHERE series_id = $1', [previous.seriesId])) as { version: number }[];
@@ -132,16 +137,35 @@ export class DatasetsService {
           title: metadata.title ?? previous.title,
           description: metadata.description ?? previous.description,
           parameters: metadata.parameters ?? previous.parameters,
+          ...exportControl,
           createdBy: actor.userId,
         });
         await em.query(`INSERT INTO dataset_samples (dataset_id, sample_id) SELECT $1, sample_id FROM dataset_samples WHERE dataset_id = $2`, [newId, previous.id]);
         await this.insertFiles(em, newId, [...kept.map((f) => ({ name: f.name, mediaType: f.mediaType, object: { key: f.storageKey, size: f.size, sha256: f.sha256 } })), ...uploaded]);
       });
-      return await this.get(actor, newId);
+      return newId;
+    });
+    return this.get(actor, newId);
+  }
+
+  /**
+   * Runs `work`, which streams uploaded files to storage as it reads the request and records
+   * them; if it fails, the files it stored are removed again. Reading the result back is left
+   * to the caller, outside: once the transaction has committed, its files must stay.
+   */
+  private async withUploads(work: (uploaded: UploadedFile[]) => Promise<string>): Promise<string> {
+    const uploaded: UploadedFile[] = [];
+    try {
+      return await work(uploaded);
     } catch (error) {
       await Promise.all(uploaded.map((file) => this.storage.remove(file.object.key)));
       throw error;
     }
+  }
+
+  /** The export-control fields of files just uploaded: the uploader's statement, recorded as theirs, now. */
+  private newFilesClassification(actor: Actor, classification: ExportControl): Pick<Dataset, 'exportControl' | 'exportControlBy' | 'exportControlAt' | 'exportControlReason'> {
+    return { exportControl: classification, exportControlBy: actor.userId, exportControlAt: new Date(), exportControlReason: null };
   }
 
   /** Where each file of a version is stored, by file id (for packaging; never shown to clients). */
@@ -247,22 +271,17 @@ export class DatasetsService {
 
   /** Checks the references and rights, then records the dataset, its samples and files. */
   private async record(actor: Actor, metadata: DatasetMetadataDto, uploaded: UploadedFile[]): Promise<string> {
-    const samples = await Promise.all(
-      metadata.sampleIds.map((id, i) =>
-        this.samples.find(actor, id).catch(() => {
-          throw AppError.badInput(`metadata.sampleIds[${i}]`, 'no such sample');
-        }),
-      ),
-    );
+    const visible = new Map((await this.samples.findVisibleByIds(actor, metadata.sampleIds)).map((sample) => [sample.id, sample]));
+    const samples = metadata.sampleIds.map((id, i) => {
+      const sample = visible.get(id);
+      if (!sample) throw AppError.badInput(`metadata.sampleIds[${i}]`, 'no such sample');
+      return sample;
+    });
     const owners = new Set(samples.map((s) => s.organizationId));
     if (owners.size > 1) throw AppError.badInput('metadata.sampleIds', 'samples of different owners cannot share a dataset');
-    const tool = await this.equipment.get(actor, metadata.equipmentId).catch(() => {
-      throw AppError.badInput('metadata.equipmentId', 'no such equipment');
-    });
+    const tool = await this.equipment.get(actor, metadata.equipmentId).catch(notFoundAsBadInput('metadata.equipmentId', 'no such equipment'));
     if (metadata.reservationId) {
-      const reservation = await this.reservations.get(actor, metadata.reservationId).catch(() => {
-        throw AppError.badInput('metadata.reservationId', 'no such reservation');
-      });
+      const reservation = await this.reservations.get(actor, metadata.reservationId).catch(notFoundAsBadInput('metadata.reservationId', 'no such reservation'));
       if (reservation.equipmentId !== tool.id) throw AppError.badInput('metadata.reservationId', 'is on other equipment');
     }
     const center = await this.centers.requireExisting(actor, tool.centerId, 'metadata.equipmentId');
@@ -274,7 +293,7 @@ export class DatasetsService {
         : metadata.accessClass === 'closed'
           ? null
           : defaultEmbargoEnd(measuredAt, center.timezone, { years: center.embargoYears, fiscalYearStartMonth: center.fiscalYearStartMonth });
-    if (embargoUntil && embargoUntil < today() && metadata.accessClass !== 'open') {
+    if (embargoUntil && embargoUntil < todayIn(center.timezone) && metadata.accessClass !== 'open') {
       throw AppError.badInput('metadata.embargoUntil', `is in the past; a ${metadata.accessClass} dataset needs a future embargo end or none`);
     }
     if (embargoUntil === null && metadata.accessClass === 'shared') throw AppError.badInput('metadata.embargoUntil', 'is required for shared data (or leave it out for the default)');
@@ -303,9 +322,7 @@ export class DatasetsService {
         accessClass: metadata.accessClass,
         embargoUntil,
         license,
-        exportControl: metadata.exportControl,
-        exportControlBy: actor.userId,
-        exportControlAt: new Date(),
+        ...this.newFilesClassification(actor, metadata.exportControl),
         createdBy: actor.userId,
       });
       await em.query(`INSERT INTO dataset_samples (dataset_id, sample_id) SELECT $1, unnest($2::uuid[])`, [dataset.id, metadata.sampleIds]);
@@ -314,19 +331,38 @@ export class DatasetsService {
     });
   }
 
-  private async views(datasets: Dataset[]): Promise<DatasetView[]> {
+  /** Adds files, samples and the Cabinet Office class (embargo ends read in the center's time zone), through `em` when given. */
+  private async views(datasets: Dataset[], em: EntityManager = this.dataSource.manager): Promise<DatasetView[]> {
     if (!datasets.length) return [];
     const ids = datasets.map((d) => d.id);
-    const [files, links] = await Promise.all([
-      this.files.createQueryBuilder('f').where('f.dataset_id IN (:...ids)', { ids }).orderBy('f.name').getMany(),
-      this.dataSource.query('SELECT dataset_id, sample_id FROM dataset_samples WHERE dataset_id = ANY($1) ORDER BY sample_id', [ids]) as Promise<{ dataset_id: string; sample_id: string }[]>,
+    const centerIds = [...new Set(datasets.map((d) => d.centerId))];
+    const [files, links, centers] = await Promise.all([
+      em.getRepository(DatasetFile).createQueryBuilder('f').where('f.dataset_id IN (:...ids)', { ids }).orderBy('f.name').getMany(),
+      em.query('SELECT dataset_id, sample_id FROM dataset_samples WHERE dataset_id = ANY($1) ORDER BY sample_id', [ids]) as Promise<{ dataset_id: string; sample_id: string }[]>,
+      em.query('SELECT id, timezone FROM centers WHERE id = ANY($1)', [centerIds]) as Promise<{ id: string; timezone: string }[]>,
     ]);
+    const today = new Map(centers.map((c) => [c.id, todayIn(c.timezone)]));
     return datasets.map((d) =>
       Object.assign(d, {
         files: files.filter((f) => f.datasetId === d.id),
         sampleIds: links.filter((l) => l.dataset_id === d.id).map((l) => l.sample_id),
-        cabinetOfficeClass: cabinetOfficeClass(d.accessClass, d.embargoUntil, today()),
+        cabinetOfficeClass: cabinetOfficeClass(d.accessClass, d.embargoUntil, today.get(d.centerId)!),
       }),
     );
   }
+
+  /** Which of `ids` are datasets recorded for the service request: ids only, for checking a reference. */
+  async idsForServiceRequest(serviceRequestId: string, ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = (await this.dataSource.query('SELECT id FROM datasets WHERE service_request_id = $1 AND id = ANY($2::uuid[])', [serviceRequestId, ids])) as { id: string }[];
+    return new Set(rows.map((r) => r.id));
+  }
+}
+
+/** For a referenced object looked up by id: a 404 becomes a 400 naming the field; any other failure stays as it is. */
+function notFoundAsBadInput(field: string, message: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof AppError && error.kind === 'not-found') throw AppError.badInput(field, message);
+    throw error;
+  };
 }

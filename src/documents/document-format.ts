@@ -5,17 +5,12 @@
  */
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
-import { formatYen } from '../common/money/consumption-tax';
-import type { DocumentIssuer, DocumentLanguage, TaxSummary } from './document-types';
+import { formatYen, TaxTotals } from '../common/money/consumption-tax';
+import type { DocumentIssuer, DocumentLanguage } from './document-types';
 import { clean } from './pdf-text-layout';
 
 /** The amounts of a quote or an invoice, as the billing module computed them. */
-export interface DocumentTotals {
-  taxes: TaxSummary[];
-  subtotal: number;
-  tax: number;
-  total: number;
-}
+export type DocumentTotals = TaxTotals;
 
 const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;

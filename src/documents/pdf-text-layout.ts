@@ -104,8 +104,12 @@ export function wrap(doc: PdfDoc, text: string, width: number): string[] {
   return lines;
 }
 
-/** `text` shortened with an ellipsis until it is at most `width` wide in the current font. */
+/**
+ * `text` shortened with an ellipsis until it is at most `width` wide in the current font; empty
+ * when not even the ellipsis fits.
+ */
 export function fit(doc: PdfDoc, text: string, width: number): string {
+  if (width <= 0 || !text) return '';
   if (doc.widthOfString(text) <= width) return text;
   const chars = Array.from(text); // code points: never split a surrogate pair
   let keep = 0;
@@ -115,7 +119,8 @@ export function fit(doc: PdfDoc, text: string, width: number): string {
     if (doc.widthOfString(`${chars.slice(0, mid).join('').trimEnd()}…`) <= width) keep = mid;
     else tooMany = mid;
   }
-  return `${chars.slice(0, keep).join('').trimEnd()}…`;
+  if (keep > 0) return `${chars.slice(0, keep).join('').trimEnd()}…`;
+  return doc.widthOfString('…') <= width ? '…' : '';
 }
 
 /** One line of text whose line box starts at `top`; no wrapping, so pdfkit never adds a page. */

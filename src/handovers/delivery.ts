@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
-import { signBody, signFile, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature';
+import { sign, signBody, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature';
 
 /** A built package on local disk, ready to send. */
 export interface BuiltPackage {
@@ -20,10 +20,11 @@ export interface DeliveryAddress {
   version: number;
 }
 
+/**
+ * What the target made of the package. A target that cannot take it now (down, slow, 5xx)
+ * is not an outcome: the delivery throws, and the job is tried again later.
+ */
 export type DeliveryOutcome = { outcome: 'delivered'; receiptId: string } | { outcome: 'rejected'; error: string };
-
-/** The target could not take the package now (down, slow, 5xx): try again later. */
-export class RetryableDeliveryError extends Error {}
 
 const HTTP_TIMEOUT_MS = 10 * 60_000;
 /** A status question must not hold up the API's answer for long. */
@@ -32,43 +33,48 @@ const POLL_TIMEOUT_MS = 3_000;
 /**
  * HTTP target: `PUT {base}/handovers/{datasetUuid}/versions/{n}` with the package streamed as
  * the body, `Idempotency-Key: <package sha256>` and an HMAC signature over the timestamp and
- * the body. 2xx with a receipt id is delivered; 409 (another package under that version) is
- * rejected; 5xx, a timeout or no connection is retried.
+ * that hash. 2xx with a receipt id is delivered (202 by the contract; 200 and 201 are taken
+ * too); 409 (another package under that version) and other 4xx are rejected; 5xx, 408, 429, a
+ * timeout or no connection throw, to be tried again.
  */
 export async function deliverHttp(base: string, secret: string, address: DeliveryAddress, pkg: BuiltPackage): Promise<DeliveryOutcome> {
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = await signFile(secret, timestamp, pkg.path);
   const url = new URL(`${base.replace(/\/+$/, '')}/handovers/${address.datasetUuid}/versions/${address.version}`);
-  let answer: { status: number; text: string; receiptHeader: string | null };
+  let answer: { status: number; text: string };
   try {
     answer = await put(url, pkg, {
       'content-type': 'application/zip',
       'content-length': String(pkg.size),
       'idempotency-key': pkg.sha256,
       [TIMESTAMP_HEADER]: timestamp,
-      [SIGNATURE_HEADER]: signature,
+      [SIGNATURE_HEADER]: sign(secret, timestamp, pkg.sha256),
     });
   } catch (error) {
-    throw new RetryableDeliveryError(`PUT ${url.href} failed: ${(error as Error).message}`);
+    throw new Error(`PUT ${url.href} failed: ${(error as Error).message}`);
   }
   const { status, text } = answer;
   if (status === 409) return { outcome: 'rejected', error: `the target refused it: ${text.slice(0, 500)}` };
   if (status >= 200 && status < 300) {
-    let receiptId = '';
-    try {
-      receiptId = String((JSON.parse(text) as { receiptId?: unknown }).receiptId ?? '');
-    } catch {
-      /* a target may answer without a JSON body */
-    }
-    return { outcome: 'delivered', receiptId: receiptId || answer.receiptHeader || pkg.sha256 };
+    const receiptId = receiptIdOf(text);
+    return receiptId ? { outcome: 'delivered', receiptId } : { outcome: 'rejected', error: `PUT ${url.href} answered ${status} without a usable receiptId: ${text.slice(0, 300)}` };
   }
-  if (status >= 500 || status === 408 || status === 429) throw new RetryableDeliveryError(`PUT ${url.href} answered ${status}: ${text.slice(0, 300)}`);
+  if (status >= 500 || status === 408 || status === 429) throw new Error(`PUT ${url.href} answered ${status}: ${text.slice(0, 300)}`);
   return { outcome: 'rejected', error: `PUT ${url.href} answered ${status}: ${text.slice(0, 500)}` };
+}
+
+/** The `receiptId` of a JSON answer (what callbacks name the handover by: kept whole, so at most 200 characters), or null. */
+function receiptIdOf(text: string): string | null {
+  try {
+    const { receiptId } = JSON.parse(text) as { receiptId?: unknown };
+    return typeof receiptId === 'string' && receiptId.length > 0 && receiptId.length <= 200 ? receiptId : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
  * Asks an HTTP target how far it has got with a version: `GET {base}/handovers/{datasetUuid}/
- * versions/{n}`, signed like a delivery over an empty body, answered with
+ * versions/{n}`, signed over the hash of an empty body, answered with
  * `{ status: 'received' | 'registered' | 'published' | 'rejected', remoteId? }`. Null when the
  * target does not know it (404) or does not support asking (405, 501).
  */
@@ -89,13 +95,13 @@ export async function pollHttp(base: string, secret: string, address: DeliveryAd
  * socket to drain: memory stays flat however large the package (fetch with a web stream body
  * reads the whole file ahead on Node 20).
  */
-function put(url: URL, pkg: BuiltPackage, headers: Record<string, string>): Promise<{ status: number; text: string; receiptHeader: string | null }> {
+function put(url: URL, pkg: BuiltPackage, headers: Record<string, string>): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = client(url, { method: 'PUT', headers, timeout: HTTP_TIMEOUT_MS }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), receiptHeader: (res.headers['x-receipt-id'] as string | undefined) ?? null }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${HTTP_TIMEOUT_MS} ms`)));
@@ -136,6 +142,6 @@ export async function deliverFolder(folder: string, address: DeliveryAddress, pk
     return { outcome: 'delivered', receiptId: name };
   } catch (error) {
     await rm(temp, { force: true });
-    throw new RetryableDeliveryError(`writing ${final} failed: ${(error as Error).message}`);
+    throw new Error(`writing ${final} failed: ${(error as Error).message}`);
   }
 }

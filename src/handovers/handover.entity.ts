@@ -23,7 +23,7 @@ export class Handover {
   @Column({ type: 'varchar', length: 10 })
   state: HandoverState;
 
-  /** Why it waits for staff (export control, a target abroad). */
+  /** Why it waits for staff (its export-control classification). */
   @Column({ name: 'hold_reason', type: 'text', nullable: true })
   holdReason: string | null;
 

@@ -14,8 +14,6 @@ import { Handover } from './handover.entity';
 import { HandoversService } from './handovers.service';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from './signature';
 
-export const TARGET_HEADER = 'x-foundry-target';
-
 @ApiTags('handover')
 @ApiBearerAuth()
 @ApiProblems()
@@ -51,21 +49,19 @@ export class HandoversController {
     return this.handovers.list(actor, query);
   }
 
-  /** Status callbacks from the platform, signed with the target's secret (see the README). */
+  /** Status callbacks from the platform, naming the handover by its receipt id, signed with the target's secret (see the README). */
   @Post('handovers/callbacks')
   @Public()
   @HttpCode(200)
-  @ApiHeader({ name: TARGET_HEADER, description: 'the target id' })
   @ApiHeader({ name: TIMESTAMP_HEADER, description: 'Unix seconds' })
-  @ApiHeader({ name: SIGNATURE_HEADER, description: 'sha256=<HMAC-SHA256 of "<timestamp>." + body>' })
+  @ApiHeader({ name: SIGNATURE_HEADER, description: 'sha256=<hex HMAC-SHA256(secret, "<timestamp>.<sha256 hex of the body>")>' })
   callback(
-    @Headers(TARGET_HEADER) targetId: string | undefined,
     @Headers(TIMESTAMP_HEADER) timestamp: string | undefined,
     @Headers(SIGNATURE_HEADER) signature: string | undefined,
     @Req() request: RawBodyRequest<FastifyRequest>,
     @Body() dto: HandoverCallbackDto,
   ): Promise<Handover> {
-    return this.handovers.callback(targetId, timestamp, signature, request.rawBody, dto);
+    return this.handovers.callback(timestamp, signature, request.rawBody, dto);
   }
 
   /** The handover; for a delivered or registered one, the target is asked how far it has got (when it supports asking). */

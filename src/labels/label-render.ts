@@ -8,6 +8,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import PDFDocument from 'pdfkit';
+import { ASCENT, clean, fit } from '../documents/pdf-text-layout';
 import { drawGhsPictogram, GhsCode, isGhsCode } from './ghs-pictograms';
 import { formatLabelId, isQrAlphanumeric, parseLabelId } from './label-id';
 import { labelMedia, LABEL_MEDIA, LabelMedia, LabelMediaName, labelsPerPage, mmToPt, pageSizePt } from './label-media';
@@ -76,15 +77,6 @@ interface NormalizedLabel {
   hazards: GhsCode[];
 }
 
-/** Control characters would start new lines in pdfkit (and commands in ZPL); NFC joins decomposed kana. */
-function cleanText(value: unknown): string {
-  return String(value ?? '')
-    .normalize('NFC')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
 /**
  * Checks one label before anything of it is drawn. The URL must end in the label's own ID:
  * a QR code that points at another label than the printed ID is the one mistake a label
@@ -101,15 +93,15 @@ function normalizeLabel(label: LabelContent, index: number): NormalizedLabel {
   }
   const hazards: GhsCode[] = [];
   for (const code of label.hazards ?? []) {
-    const normalized = cleanText(code).toUpperCase();
+    const normalized = clean(code).toUpperCase();
     if (!isGhsCode(normalized)) throw new RangeError(`${where}: unknown GHS pictogram "${code}"`);
     if (!hazards.includes(normalized)) hazards.push(normalized);
   }
   return {
     id: parsed.id,
     url,
-    title: cleanText(label.title),
-    lines: (label.lines ?? []).map(cleanText).filter((line) => line.length > 0),
+    title: clean(label.title),
+    lines: (label.lines ?? []).map((line) => clean(line)).filter((line) => line.length > 0),
     hazards,
   };
 }
@@ -124,31 +116,13 @@ function checkErrorCorrection(level: unknown): QrErrorCorrection {
 
 type Doc = typeof PDFDocument;
 
-/** Where glyphs sit relative to the line box, as shares of the font size (Noto Sans JP). */
-const ASCENT = 0.9; // CJK ideographs reach about 0.88 em above the baseline
+/** Where glyphs sit below the baseline and how far lines are apart, as shares of the font size (Noto Sans JP). */
 const DESCENT = 0.14;
 const LINE_PITCH = 1.2;
-const ELLIPSIS = '…';
-
-/** `text` shortened with an ellipsis until it is at most `maxWidth` wide in the current font. */
-function fitText(doc: Doc, text: string, maxWidth: number): string {
-  if (maxWidth <= 0 || !text) return '';
-  if (doc.widthOfString(text) <= maxWidth) return text;
-  const chars = Array.from(text); // code points: never split a surrogate pair
-  let keep = 0;
-  let tooMany = chars.length;
-  while (tooMany - keep > 1) {
-    const mid = (keep + tooMany) >> 1;
-    if (doc.widthOfString(chars.slice(0, mid).join('').trimEnd() + ELLIPSIS) <= maxWidth) keep = mid;
-    else tooMany = mid;
-  }
-  if (keep > 0) return chars.slice(0, keep).join('').trimEnd() + ELLIPSIS;
-  return doc.widthOfString(ELLIPSIS) <= maxWidth ? ELLIPSIS : '';
-}
 
 function drawText(doc: Doc, font: string, size: number, text: string, x: number, baseline: number, maxWidth: number): void {
   doc.font(font).fontSize(size);
-  const fitted = fitText(doc, text, maxWidth);
+  const fitted = fit(doc, text, maxWidth);
   // lineBreak false: no wrapping (and no automatic page breaks); baseline: y is the baseline.
   if (fitted) doc.text(fitted, x, baseline, { lineBreak: false, baseline: 'alphabetic' });
 }

@@ -31,14 +31,19 @@ export class LabelsService {
 
   /** A new label, bound at once to a sample or location, inside the caller's transaction. */
   async issue(em: EntityManager, centerId: string, target: LabelTarget): Promise<Label> {
-    const [label] = await this.insertFresh(em, centerId, 1, 'active', target);
+    const [label] = await this.insertFresh(em, 'active', [{ centerId, target }]);
     return label;
+  }
+
+  /** New labels for many samples or locations (a bulk registration, a split) in one statement. */
+  issueAll(em: EntityManager, targets: { centerId: string; target: LabelTarget }[]): Promise<Label[]> {
+    return this.insertFresh(em, 'active', targets);
   }
 
   /** Pre-printed rolls: unassigned labels to bind later by scanning. */
   async batch(actor: Actor, centerId: string, count: number): Promise<Label[]> {
     if (!canManageCenter(actor, centerId)) throw AppError.forbidden('Only staff of this center may print labels for it');
-    return this.dataSource.transaction((em) => this.insertFresh(em, centerId, count, 'unassigned', null));
+    return this.dataSource.transaction((em) => this.insertFresh(em, 'unassigned', Array.from({ length: count }, () => ({ centerId, target: null }))));
   }
 
   /**
@@ -100,12 +105,35 @@ export class LabelsService {
    * an unknown one a 404, a void one a 410.
    */
   async resolve(input: string, field = 'label'): Promise<Label> {
-    const id = this.parse(input, field);
-    const [row] = (await this.dataSource.query('SELECT * FROM labels WHERE id = $1', [id])) as Record<string, unknown>[];
-    if (!row) throw new AppError('not-found', `No label ${id}`, [{ field, message: 'no such label' }]);
-    const label = hydrate(this.dataSource.manager, Label, row);
-    if (label.status === 'void') throw new AppError('gone', `Label ${id} is void; scan the replacement label`, [{ field, message: 'is void' }]);
+    const [label] = await this.resolveAll([{ input, field }]);
+    if (label instanceof AppError) throw label;
     return label;
+  }
+
+  /**
+   * Several labels scanned together (a sample's and a location's) in one query. Each comes back
+   * as `resolve` would give it, or as the error it would throw: the caller decides when that
+   * error matters.
+   */
+  async resolveAll(inputs: { input: string; field: string }[]): Promise<(Label | AppError)[]> {
+    const parsed = inputs.map(({ input, field }) => {
+      try {
+        return this.parse(input, field);
+      } catch (error) {
+        return error as AppError;
+      }
+    });
+    const ids = parsed.filter((id): id is string => typeof id === 'string');
+    const rows = ids.length ? ((await this.dataSource.query('SELECT * FROM labels WHERE id = ANY($1)', [ids])) as Record<string, unknown>[]) : [];
+    const byId = new Map(rows.map((row) => [row.id as string, hydrate(this.dataSource.manager, Label, row)]));
+    return parsed.map((id, i) => {
+      if (typeof id !== 'string') return id;
+      const { field } = inputs[i];
+      const label = byId.get(id);
+      if (!label) return new AppError('not-found', `No label ${id}`, [{ field, message: 'no such label' }]);
+      if (label.status === 'void') return new AppError('gone', `Label ${id} is void; scan the replacement label`, [{ field, message: 'is void' }]);
+      return label;
+    });
   }
 
   /** The active label of each sample (or location), keyed by its id. */
@@ -124,18 +152,30 @@ export class LabelsService {
     throw AppError.badInput(field, parsed.reason === 'check' ? 'the check character does not match: a typo?' : 'is not a label identifier');
   }
 
-  /** Inserts `count` new identifiers; a collision with an existing one (vanishingly rare) is retried. */
-  private async insertFresh(em: EntityManager, centerId: string, count: number, status: 'active' | 'unassigned', target: LabelTarget | null): Promise<Label[]> {
+  /** Inserts one new identifier per slot; a collision with an existing one (vanishingly rare) is retried. */
+  private async insertFresh(em: EntityManager, status: 'active' | 'unassigned', slots: { centerId: string; target: LabelTarget | null }[]): Promise<Label[]> {
     const created: Label[] = [];
-    while (created.length < count) {
-      const ids = Array.from({ length: count - created.length }, () => generateLabelId());
+    let pending = slots;
+    while (pending.length) {
+      const fresh = new Set<string>();
+      while (fresh.size < pending.length) fresh.add(generateLabelId());
+      const ids = [...fresh];
       const rows = (await em.query(
         `INSERT INTO labels (id, center_id, status, sample_id, location_id, assigned_at)
-         SELECT id, $2::uuid, $3::varchar, $4::uuid, $5::uuid, CASE WHEN $3::varchar = 'active' THEN now() END FROM unnest($1::varchar[]) AS id
+         SELECT t.id, t.center_id, $2::varchar, t.sample_id, t.location_id, CASE WHEN $2::varchar = 'active' THEN now() END
+           FROM unnest($1::varchar[], $3::uuid[], $4::uuid[], $5::uuid[]) AS t(id, center_id, sample_id, location_id)
          ON CONFLICT (id) DO NOTHING RETURNING *`,
-        [ids, centerId, status, target && 'sampleId' in target ? target.sampleId : null, target && 'locationId' in target ? target.locationId : null],
+        [
+          ids,
+          status,
+          pending.map((slot) => slot.centerId),
+          pending.map(({ target }) => (target && 'sampleId' in target ? target.sampleId : null)),
+          pending.map(({ target }) => (target && 'locationId' in target ? target.locationId : null)),
+        ],
       )) as Record<string, unknown>[];
       created.push(...rows.map((row) => hydrate(em, Label, row)));
+      const inserted = new Set(rows.map((row) => row.id as string));
+      pending = pending.filter((_, i) => !inserted.has(ids[i]));
     }
     return created;
   }

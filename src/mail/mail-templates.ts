@@ -50,7 +50,10 @@ function loadTemplate(name: MailTemplateName): MailTemplate {
   return template;
 }
 
-/** What a template sees: the job's data, the flags its sections need, the recipient and the public URL. */
+/**
+ * What a template sees: the job's data, the flags its sections need, the recipient and the public
+ * URL. A value that is empty or absent already skips its section (`{{#reason}}`): no flag for it.
+ */
 export function mailView(job: SendMailJob, publicUrl: string): Record<string, string | boolean> {
   const data = job.data;
   const derived: Record<string, string | boolean> = {};
@@ -58,11 +61,6 @@ export function mailView(job: SendMailJob, publicUrl: string): Record<string, st
     case 'equipment-problem':
       derived.isSafetyHazard = data.safetyHazard === 'yes';
       derived.urgencyJa = Object.hasOwn(URGENCY_JA, data.urgency) ? URGENCY_JA[data.urgency] : (data.urgency ?? '');
-      break;
-    case 'reservation-status':
-    case 'service-request-status':
-    case 'service-request-for-center':
-      derived.hasReason = Boolean(data.reason);
       break;
     case 'report-ready':
       derived.isAmended = data.amended === 'yes';

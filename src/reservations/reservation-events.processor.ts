@@ -7,7 +7,7 @@ import { Job, Queue } from 'bullmq';
 import { Repository } from 'typeorm';
 import { BillingService } from '../billing/billing.service';
 import { SYSTEM_ACTOR } from '../common/auth/actor';
-import { EquipmentService } from '../equipment/equipment.service';
+import { EquipmentService, EquipmentWithTimezone } from '../equipment/equipment.service';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { JobName, QueueName, ReservationEventJob, SendMailJob } from '../infra/queue/queue-name';
 import { MetricsService } from '../metrics/metrics.service';
@@ -73,14 +73,17 @@ export class ReservationEventsProcessor extends WorkerHost implements OnApplicat
 
   async process(job: Job<ReservationEventJob & { outboxId: string; requestId: string | null }>): Promise<{ notified: boolean }> {
     const reservation = await this.reservations.findOneBy({ id: job.data.reservationId });
+    const billed = reservation?.kind === 'booking' && reservation.projectId !== null && BILLED.includes(job.data.event);
+    const notified = reservation?.kind === 'booking' && NOTIFIED.includes(job.data.event);
+    // The tool (with its center's zone) serves both the charge and the mail: read once.
+    const tool = reservation && (billed || notified) ? await this.equipment.findWithTimezone(reservation.equipmentId) : null;
     // Charges first: if recording them fails, the job is retried before anything else happened (recording is idempotent).
-    if (reservation && BILLED.includes(job.data.event)) await this.charge(reservation);
+    if (reservation && billed && tool) await this.charge(reservation, tool);
     // Time given back goes to the waitlist first.
     if (reservation && FREES_TIME.includes(job.data.event)) await this.waitlist.offerFreedTime(reservation.equipmentId);
-    if (!NOTIFIED.includes(job.data.event)) return { notified: false };
-    if (!reservation || reservation.kind !== 'booking') return { notified: false };
-    const [user, tool] = await Promise.all([this.users.contactOf(reservation.userId), this.equipment.findWithTimezone(reservation.equipmentId)]);
-    if (!user || !tool) return { notified: false };
+    if (!reservation || !notified || !tool) return { notified: false };
+    const user = await this.users.contactOf(reservation.userId);
+    if (!user) return { notified: false };
     const timezone = tool.centerTimezone;
     const local = (date: Date) => format(new TZDate(date.getTime(), timezone), 'yyyy-MM-dd HH:mm');
     const mail: SendMailJob = {
@@ -102,14 +105,11 @@ export class ReservationEventsProcessor extends WorkerHost implements OnApplicat
   }
 
   /** Hands billing the facts of a finished booking: its used time, the tool's rates and rules, the project's rate category. */
-  private async charge(reservation: Reservation): Promise<void> {
-    if (reservation.kind !== 'booking' || !reservation.projectId) return;
-    const [usages, tool, project] = await Promise.all([
+  private async charge(reservation: Reservation, tool: EquipmentWithTimezone): Promise<void> {
+    const [usages, project] = await Promise.all([
       this.reservations.manager.find(ReservationUsage, { where: { reservationId: reservation.id }, order: { startedAt: 'ASC' } }),
-      this.equipment.findWithTimezone(reservation.equipmentId),
-      this.projects.get(SYSTEM_ACTOR, reservation.projectId),
+      this.projects.get(SYSTEM_ACTOR, reservation.projectId!),
     ]);
-    if (!tool) return;
     await this.billing.chargeReservation({ reservation, usages, equipment: tool, rateCategory: project.rateCategory, timezone: tool.centerTimezone });
   }
 }

@@ -10,7 +10,6 @@
  * row is never cut by pdfkit in the middle, and the repeated table header always follows.
  */
 import type { Writable } from 'node:stream';
-import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns';
@@ -18,7 +17,7 @@ import PDFDocument from 'pdfkit';
 import { clean, fit, put, wrap } from '../documents/pdf-text-layout';
 import { drawGhsPictogram, GHS_PICTOGRAM_NAMES, GhsCode, isGhsCode } from '../labels/ghs-pictograms';
 import { formatLabelId, parseLabelId } from '../labels/label-id';
-import { pdfFontPaths } from '../labels/label-render';
+import { loadFonts } from '../labels/label-render';
 
 export interface CustodyReportSample {
   id: string;
@@ -583,10 +582,7 @@ export async function renderCustodyReport(report: CustodyReport, out: NodeJS.Wri
   let piped: Promise<void> | undefined;
   try {
     checkReport(report);
-    // Read per report, not cached: reports are rare, and the label renderer's cache is its
-    // own; 11 MB kept resident for an occasional report is not worth it.
-    const paths = pdfFontPaths();
-    const [regular, bold] = await Promise.all([readFile(paths.regular), readFile(paths.bold)]);
+    const { regular, bold } = await loadFonts();
     const code = clean(report.sample.code);
     const doc = new PDFDocument({
       autoFirstPage: false,

@@ -26,13 +26,19 @@ import {
   StoreSampleDto,
 } from './dto/sample.dto';
 import { EventSource } from './sample-event.entity';
-import { ChainHead, NewSampleEvent, SampleEventsService } from './sample-events.service';
+import { ChainHead, NewSampleEvent, SampleEventsService, SampleRowChanges } from './sample-events.service';
 import { allowedSampleActions, nextState, SAMPLE_TRANSITIONS, SampleAction, SampleState, SETTLED_STATES } from './sample-lifecycle';
 import { Sample } from './sample.entity';
 import { SamplesService, SampleView } from './samples.service';
 
+/**
+ * Where a locked row keeps the head of its custody chain. A symbol key: the head travels with the
+ * row through the transaction but is never serialized, so no response shows the chain's hash.
+ */
+const CHAIN_HEAD = Symbol('chainHead');
+
 /** A sample row locked for the rest of the transaction, with its chain head. */
-type LockedSample = Sample & ChainHead;
+type LockedSample = Sample & { [CHAIN_HEAD]: ChainHead };
 
 /** How an action was recorded: through the API, a scan (with the label scanned), an instrument. */
 export interface ActionContext {
@@ -75,7 +81,7 @@ export class SampleActionsService {
   receive(actor: Actor, id: string, dto: ReceiveSampleDto, ctx: ActionContext): Promise<SampleView> {
     return this.act(actor, id, 'receive', dto, ctx, async (em, sample, base) => {
       await this.write(em, actor, sample, 'receive', base, { payload: { condition: dto.condition, deviations: dto.deviations ?? [], comment: dto.comment ?? null } });
-      if (dto.locationId) await this.moveTo(em, actor, sample, dto.locationId, { ...base, occurredAt: base.occurredAt }, 'store');
+      if (dto.locationId) await this.moveTo(em, actor, sample, dto.locationId, base);
     });
   }
 
@@ -92,20 +98,29 @@ export class SampleActionsService {
   }
 
   store(actor: Actor, id: string, dto: StoreSampleDto, ctx: ActionContext): Promise<SampleView> {
-    return this.act(actor, id, 'store', dto, ctx, (em, sample, base) => this.moveTo(em, actor, sample, dto.locationId, base, 'store'));
+    return this.act(actor, id, 'store', dto, ctx, (em, sample, base) => this.moveTo(em, actor, sample, dto.locationId, base));
   }
 
   checkOut(actor: Actor, id: string, dto: CheckOutSampleDto, ctx: ActionContext): Promise<SampleView> {
-    return this.act(actor, id, 'check-out', dto, ctx, async (em, sample, base) => {
-      if (dto.equipmentId) await this.requireEquipment(actor, dto.equipmentId, 'equipmentId');
-      if (dto.reservationId) await this.requireReservation(actor, sample, dto.reservationId, dto.equipmentId ?? null, null, null);
-      const holderId = dto.onBehalfOf ?? actor.userId;
-      await this.write(em, actor, sample, 'check-out', base, {
-        changes: { holderId },
-        event: { equipmentId: dto.equipmentId ?? null, reservationId: dto.reservationId ?? null },
-        payload: { holderId, from: 'storage', comment: dto.comment ?? null },
-      });
-    });
+    return this.act(
+      actor,
+      id,
+      'check-out',
+      dto,
+      ctx,
+      async (em, sample, base) => {
+        const holderId = dto.onBehalfOf ?? actor.userId;
+        await this.write(em, actor, sample, 'check-out', base, {
+          changes: { holderId },
+          event: { equipmentId: dto.equipmentId ?? null, reservationId: dto.reservationId ?? null },
+          payload: { holderId, from: 'storage', comment: dto.comment ?? null },
+        });
+      },
+      async (sample) => {
+        if (dto.equipmentId) await this.requireEquipment(actor, dto.equipmentId, 'equipmentId');
+        if (dto.reservationId) await this.requireReservation(actor, sample, dto.reservationId, dto.equipmentId ?? null, null, null);
+      },
+    );
   }
 
   checkIn(actor: Actor, id: string, dto: CheckInSampleDto, ctx: ActionContext): Promise<SampleView> {
@@ -124,35 +139,49 @@ export class SampleActionsService {
     const startedAt = new Date(dto.startedAt);
     const endedAt = new Date(dto.endedAt);
     if (endedAt <= startedAt) throw AppError.badInput('endedAt', 'must be later than startedAt');
-    return this.act(actor, id, 'process-step', { ...dto, occurredAt: dto.occurredAt ?? dto.startedAt }, ctx, async (em, sample, base) => {
-      this.assertNotFuture(endedAt, 'endedAt');
-      await this.requireEquipment(actor, dto.equipmentId, 'equipmentId');
-      if (dto.reservationId) await this.requireReservation(actor, sample, dto.reservationId, dto.equipmentId, startedAt, endedAt);
-      await this.write(em, actor, sample, 'process-step', base, {
-        event: { equipmentId: dto.equipmentId, reservationId: dto.reservationId ?? null, runId: dto.runId ?? null },
-        payload: {
-          recipe: dto.recipe,
-          recipeVersion: dto.recipeVersion ?? null,
-          setpoints: dto.setpoints ?? {},
-          actuals: dto.actuals ?? {},
-          operatorId: dto.operatorId ?? actor.userId,
-          startedAt: startedAt.toISOString(),
-          endedAt: endedAt.toISOString(),
-          outcome: dto.outcome,
-          comment: dto.comment ?? null,
-        },
-      });
-    });
+    this.assertNotFuture(endedAt, 'endedAt');
+    return this.act(
+      actor,
+      id,
+      'process-step',
+      { ...dto, occurredAt: dto.occurredAt ?? dto.startedAt },
+      ctx,
+      (em, sample, base) =>
+        this.write(em, actor, sample, 'process-step', base, {
+          event: { equipmentId: dto.equipmentId, reservationId: dto.reservationId ?? null, runId: dto.runId ?? null },
+          payload: {
+            recipe: dto.recipe,
+            recipeVersion: dto.recipeVersion ?? null,
+            setpoints: dto.setpoints ?? {},
+            actuals: dto.actuals ?? {},
+            operatorId: dto.operatorId ?? actor.userId,
+            startedAt: startedAt.toISOString(),
+            endedAt: endedAt.toISOString(),
+            outcome: dto.outcome,
+            comment: dto.comment ?? null,
+          },
+        }),
+      async (sample) => {
+        await this.requireEquipment(actor, dto.equipmentId, 'equipmentId');
+        if (dto.reservationId) await this.requireReservation(actor, sample, dto.reservationId, dto.equipmentId, startedAt, endedAt);
+      },
+    );
   }
 
   measure(actor: Actor, id: string, dto: MeasureSampleDto, ctx: ActionContext): Promise<SampleView> {
-    return this.act(actor, id, 'measure', dto, ctx, async (em, sample, base) => {
-      await this.requireEquipment(actor, dto.equipmentId, 'equipmentId');
-      await this.write(em, actor, sample, 'measure', base, {
-        event: { equipmentId: dto.equipmentId },
-        payload: { method: dto.method, results: dto.results, datasets: dto.datasets ?? [], comment: dto.comment ?? null },
-      });
-    });
+    return this.act(
+      actor,
+      id,
+      'measure',
+      dto,
+      ctx,
+      (em, sample, base) =>
+        this.write(em, actor, sample, 'measure', base, {
+          event: { equipmentId: dto.equipmentId },
+          payload: { method: dto.method, results: dto.results, datasets: dto.datasets ?? [], comment: dto.comment ?? null },
+        }),
+      () => this.requireEquipment(actor, dto.equipmentId, 'equipmentId'),
+    );
   }
 
   /**
@@ -265,7 +294,7 @@ export class SampleActionsService {
           }),
         );
       }
-      const splitEvent = await this.write(em, actor, parent, 'split', base, {
+      const { event: splitEvent } = await this.write(em, actor, parent, 'split', base, {
         changes: { quantity: remaining, ...(consumed ? { state: 'consumed' as SampleState, locationId: null, holderId: null } : {}) },
         toState: consumed ? 'consumed' : parent.state,
         event: { relatedSampleIds: children.map((c) => c.id) },
@@ -282,8 +311,8 @@ export class SampleActionsService {
          SELECT $1, child_id, 'split', descriptor, $2 FROM unnest($3::uuid[], $4::jsonb[]) AS t(child_id, descriptor)`,
         [parent.id, splitEvent.seq, children.map((c) => c.id), dto.children.map((c) => JSON.stringify(c.descriptor))],
       );
+      await this.labels.issueAll(em, children.map((child) => ({ centerId: child.centerId, target: { sampleId: child.id } })));
       for (const [i, child] of children.entries()) {
-        await this.labels.issue(em, child.centerId, { sampleId: child.id });
         await this.events.append(em, actor, child, {
           ...base,
           type: 'registered',
@@ -336,7 +365,7 @@ export class SampleActionsService {
       const base = { occurredAt, source: ctx.source, scannedLabel: ctx.scannedLabel ?? null, reason: dto.reason ?? null, onBehalfOf: dto.onBehalfOf ?? null };
       const seqs: number[] = [];
       for (const input of inputs) {
-        const event = await this.write(em, actor, input, 'combine', base, {
+        const { event } = await this.write(em, actor, input, 'combine', base, {
           changes: { locationId: null, holderId: null },
           event: { relatedSampleIds: [output.id] },
           payload: { into: { id: output.id, code: output.code }, comment: dto.comment ?? null },
@@ -371,7 +400,7 @@ export class SampleActionsService {
     await this.dataSource.transaction(async (em) => {
       const [sample] = await this.lockAll(em, [id]);
       const { voided, issued } = await this.labels.replace(em, sample.centerId, sample.id, dto.reason!);
-      await this.events.append(em, actor, sample, {
+      await this.events.append(em, actor, sample[CHAIN_HEAD], {
         type: 'label_printed',
         occurredAt: this.occurredAt(dto.occurredAt, [sample]),
         source: ctx.source,
@@ -389,8 +418,10 @@ export class SampleActionsService {
   // ------------------------------------------------------------------ the common path
 
   /**
-   * Runs one action on one sample: visibility (404), role, transition (422), reason and time
-   * checks, then `apply` inside the transaction that holds the sample lock.
+   * Runs one action on one sample: visibility (404), role, reason and `check` (lookups through
+   * other modules, which use their own pool connections: run before the transaction, so it never
+   * holds one connection while waiting for another), then the transition (422), time checks and
+   * `apply` inside the transaction that holds the sample lock.
    */
   private async act(
     actor: Actor,
@@ -399,10 +430,12 @@ export class SampleActionsService {
     dto: SampleActionDto,
     ctx: ActionContext,
     apply: (em: EntityManager, sample: LockedSample, base: Omit<NewSampleEvent, 'type'>) => Promise<unknown>,
+    check?: (sample: Sample) => Promise<void>,
   ): Promise<SampleView> {
     const visible = await this.samples.find(actor, id);
     this.assertStaff(actor, visible, action);
     if (SAMPLE_TRANSITIONS[action].needsReason && !dto.reason) throw AppError.badInput('reason', `is required to ${action} a sample`);
+    await check?.(visible);
     let result: LockedSample | undefined;
     const run = async (em: EntityManager) => {
       const [sample] = await this.lockAll(em, [id]);
@@ -418,7 +451,9 @@ export class SampleActionsService {
       await apply(em, sample, base);
     };
     await retryOnDeadlock(() => this.dataSource.transaction(run));
-    // `write` left the sample's row as stored; a split or cascade changed other rows only.
+    // `write` left the sample's row as stored; a split or cascade changed other rows only. A scan
+    // read the sample's active label already.
+    if (ctx.scannedLabel) return this.samples.view(result!, ctx.scannedLabel);
     const [view] = await this.samples.views([result!]);
     return view;
   }
@@ -437,10 +472,10 @@ export class SampleActionsService {
   }
 
   /** Moves a sample into a location (capacity checked under the location's lock). */
-  private async moveTo(em: EntityManager, actor: Actor, sample: LockedSample, locationId: string, base: Omit<NewSampleEvent, 'type'>, action: 'store'): Promise<void> {
+  private async moveTo(em: EntityManager, actor: Actor, sample: LockedSample, locationId: string, base: Omit<NewSampleEvent, 'type'>): Promise<void> {
     if (sample.locationId === locationId) throw AppError.badInput('locationId', 'the sample is already there');
     const location = await this.locations.lockForStorage(em, locationId, sample.centerId, 'locationId', sample.locationId);
-    await this.write(em, actor, sample, action, base, {
+    await this.write(em, actor, sample, 'store', base, {
       changes: { locationId: location.id },
       event: { locationId: location.id },
       payload: { toLocationName: location.name },
@@ -448,8 +483,9 @@ export class SampleActionsService {
   }
 
   /**
-   * Applies an action's row changes and appends its event. The state follows the transition
-   * table unless `toState` says otherwise (a split that uses the parent up).
+   * Appends an action's event and applies its row changes with it (one UPDATE of the sample).
+   * The state follows the transition table unless `toState` says otherwise (a split that uses
+   * the parent up).
    */
   private async write(
     em: EntityManager,
@@ -457,40 +493,38 @@ export class SampleActionsService {
     sample: LockedSample,
     action: SampleAction,
     base: Omit<NewSampleEvent, 'type'>,
-    options: { changes?: Partial<Sample>; toState?: SampleState; event?: Partial<NewSampleEvent>; payload?: Record<string, unknown> } = {},
+    options: { changes?: SampleRowChanges; toState?: SampleState; event?: Partial<NewSampleEvent>; payload?: Record<string, unknown> } = {},
   ) {
     const from = sample.state;
     const to = options.toState ?? nextState(action, from, sample.heldFrom);
-    const changes: Partial<Sample> = { ...options.changes, state: to };
+    const changes: SampleRowChanges = { ...options.changes, state: to };
     // A sample leaving a place is part of that place's history (GET /locations/{id}/history).
     const leaves = 'locationId' in changes && sample.locationId !== null && changes.locationId !== sample.locationId;
     const payload = leaves ? { ...options.payload, fromLocationId: sample.locationId } : (options.payload ?? {});
-    const sets: string[] = [];
-    const params: unknown[] = [sample.id];
-    const columns: Record<string, string> = { state: 'state', heldFrom: 'held_from', locationId: 'location_id', holderId: 'holder_id', quantity: 'quantity' };
-    for (const [key, value] of Object.entries(changes)) {
-      const column = columns[key];
-      if (!column) throw new Error(`sample column ${key} cannot be changed by an action`);
-      sets.push(`${column} = $${params.push(value)}`);
-    }
-    const [[row]] = (await em.query(`UPDATE samples SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, params)) as [Record<string, unknown>[], number];
-    // The row as stored now (updated_at included), so the caller can answer without a reload.
-    Object.assign(sample, hydrate(em, Sample, row));
-    return this.events.append(em, actor, sample, {
-      ...base,
-      ...options.event,
-      type: SAMPLE_TRANSITIONS[action].event,
-      fromState: from,
-      toState: to,
-      payload,
-    });
+    const head = sample[CHAIN_HEAD];
+    const written = await this.events.append(
+      em,
+      actor,
+      head,
+      { ...base, ...options.event, type: SAMPLE_TRANSITIONS[action].event, fromState: from, toState: to, payload },
+      changes,
+    );
+    // The row as stored now, so the caller can answer without a reload.
+    Object.assign(sample, changes, { lastEventSeq: head.lastEventSeq, updatedAt: written.updatedAt });
+    return written;
   }
 
   /** Locks samples in id order (so concurrent multi-sample actions cannot deadlock). */
   private async lockAll(em: EntityManager, ids: string[]): Promise<LockedSample[]> {
     if (!ids.length) return [];
     const rows = (await em.query('SELECT * FROM samples WHERE id = ANY($1) ORDER BY id FOR UPDATE', [ids])) as Record<string, unknown>[];
-    const byId = new Map(rows.map((row) => [row.id as string, Object.assign(hydrate(em, Sample, row), { lastEventHash: row.last_event_hash as string | null })]));
+    const byId = new Map(
+      rows.map((row) => {
+        const sample = hydrate(em, Sample, row);
+        const head: ChainHead = { id: sample.id, lastEventSeq: sample.lastEventSeq, lastEventHash: row.last_event_hash as string | null };
+        return [sample.id, Object.assign(sample, { [CHAIN_HEAD]: head })] as const;
+      }),
+    );
     return ids.map((id) => {
       const sample = byId.get(id);
       if (!sample) throw AppError.notFound('sample', id);

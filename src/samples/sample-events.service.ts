@@ -8,6 +8,7 @@ import { hydrate } from '../infra/database/hydrate';
 import { SampleEventChainVerifier, SampleEventFields, sampleEventHash } from './sample-event-chain';
 import { EventSource, SampleEvent } from './sample-event.entity';
 import type { SampleEventType, SampleState } from './sample-lifecycle';
+import type { Sample } from './sample.entity';
 
 /** What an action adds to the custody record; the envelope (who, when, chain) is filled in here. */
 export interface NewSampleEvent {
@@ -46,6 +47,11 @@ export interface ChainHead {
   lastEventHash: string | null;
 }
 
+/** Row changes an action makes to the sample itself, written with the chain head in one UPDATE. */
+export type SampleRowChanges = Partial<Pick<Sample, 'state' | 'heldFrom' | 'locationId' | 'holderId' | 'quantity'>>;
+
+const SAMPLE_COLUMNS: Record<keyof SampleRowChanges, string> = { state: 'state', heldFrom: 'held_from', locationId: 'location_id', holderId: 'holder_id', quantity: 'quantity' };
+
 /** Custody events as returned to clients: the stored event and, for inherited ones, whose it was. */
 export type SampleEventView = SampleEvent & { inherited: boolean };
 
@@ -71,8 +77,12 @@ export class SampleEventsService implements OnModuleInit {
     this.audit.registerChain(() => this.verify());
   }
 
-  /** Appends one event after `head` and moves the sample's chain head to it. */
-  async append(em: EntityManager, actor: Actor, head: ChainHead, event: NewSampleEvent): Promise<SampleEvent> {
+  /**
+   * Appends one event after `head` and moves the sample's chain head to it; `changes` to the
+   * sample's own row (state, location, holder …) go into the same UPDATE. Returns the event and
+   * the row's new `updatedAt`.
+   */
+  async append(em: EntityManager, actor: Actor, head: ChainHead, event: NewSampleEvent, changes: SampleRowChanges = {}): Promise<{ event: SampleEvent; updatedAt: Date }> {
     const fields: SampleEventFields = {
       sampleId: head.id,
       seq: head.lastEventSeq + 1,
@@ -98,6 +108,37 @@ export class SampleEventsService implements OnModuleInit {
       requestId: actor.requestId ?? null,
     };
     const hash = sampleEventHash(fields);
+    const params: unknown[] = [
+      fields.sampleId,
+      fields.seq,
+      fields.type,
+      fields.relatedSampleIds,
+      fields.occurredAt,
+      fields.recordedAt,
+      fields.actorId,
+      fields.actorKind,
+      fields.actorRole,
+      fields.onBehalfOf,
+      fields.source,
+      fields.scannedLabel,
+      fields.reason,
+      fields.fromState,
+      fields.toState,
+      fields.locationId,
+      fields.equipmentId,
+      fields.reservationId,
+      fields.runId,
+      fields.payload,
+      fields.prevHash,
+      hash,
+      fields.requestId,
+    ];
+    const sets = ['last_event_seq = $2', 'last_event_hash = $22'];
+    for (const [key, value] of Object.entries(changes) as [keyof SampleRowChanges, unknown][]) {
+      const column = SAMPLE_COLUMNS[key];
+      if (!column) throw new Error(`sample column ${key} cannot be changed by an event`);
+      sets.push(`${column} = $${params.push(value)}`);
+    }
     const [row] = (await em.query(
       `WITH event AS (
          INSERT INTO sample_events (sample_id, seq, type, related_sample_ids, occurred_at, recorded_at, actor_id, actor_kind, actor_role,
@@ -106,38 +147,14 @@ export class SampleEventsService implements OnModuleInit {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
          RETURNING *
        ), head AS (
-         UPDATE samples SET last_event_seq = $2, last_event_hash = $22 WHERE id = $1
+         UPDATE samples SET ${sets.join(', ')} WHERE id = $1 RETURNING updated_at
        )
-       SELECT * FROM event`,
-      [
-        fields.sampleId,
-        fields.seq,
-        fields.type,
-        fields.relatedSampleIds,
-        fields.occurredAt,
-        fields.recordedAt,
-        fields.actorId,
-        fields.actorKind,
-        fields.actorRole,
-        fields.onBehalfOf,
-        fields.source,
-        fields.scannedLabel,
-        fields.reason,
-        fields.fromState,
-        fields.toState,
-        fields.locationId,
-        fields.equipmentId,
-        fields.reservationId,
-        fields.runId,
-        fields.payload,
-        fields.prevHash,
-        hash,
-        fields.requestId,
-      ],
-    )) as Record<string, unknown>[];
+       SELECT event.*, head.updated_at AS sample_updated_at FROM event, head`,
+      params,
+    )) as (Record<string, unknown> & { sample_updated_at: Date })[];
     head.lastEventSeq = fields.seq;
     head.lastEventHash = hash;
-    return hydrate(em, SampleEvent, row);
+    return { event: hydrate(em, SampleEvent, row), updatedAt: row.sample_updated_at };
   }
 
   /**

@@ -8,7 +8,6 @@ import { DataSource } from 'typeorm';
 import { Actor } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
 import { streamOf } from '../common/streams';
-import { isUuid } from '../common/validation/validation';
 import { LabelsService } from '../labels/labels.service';
 import { LabelMediaName } from '../labels/label-media';
 import { LabelContent, QrErrorCorrection, renderLabelsPdf, renderLabelZpl } from '../labels/label-render';
@@ -57,15 +56,15 @@ export class SampleLabelsService {
    * before the first byte is sent.
    */
   async pdf(actor: Actor, ids: string[], media: LabelMediaName, errorCorrection: QrErrorCorrection): Promise<Readable> {
-    if (!ids.length) throw AppError.badInput('ids', 'name at least one sample');
-    if (ids.length > MAX_LABELS_PER_PDF) throw AppError.badInput('ids', `at most ${MAX_LABELS_PER_PDF} labels per request`);
-    const bad = ids.findIndex((id) => !isUuid(id));
-    if (bad >= 0) throw AppError.badInput('ids', `${ids[bad]} is not a UUID`);
-    const [{ n }] = (await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM samples WHERE id = ANY($1) AND ($2::uuid IS NULL OR organization_id = $2)`,
+    // The DTO has checked the ids (UUIDs, 1 to MAX_LABELS_PER_PDF of them).
+    const [{ n, unlabelled }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS n, min(s.code) FILTER (WHERE l.id IS NULL) AS unlabelled
+         FROM samples s LEFT JOIN labels l ON l.sample_id = s.id AND l.status = 'active'
+        WHERE s.id = ANY($1) AND ($2::uuid IS NULL OR s.organization_id = $2)`,
       [ids, actor.role === 'member' ? actor.organizationId : null],
-    )) as { n: number }[];
+    )) as { n: number; unlabelled: string | null }[];
     if (n !== new Set(ids).size) throw AppError.badInput('ids', 'names a sample that does not exist');
+    if (unlabelled) throw this.noActiveLabel(unlabelled);
     return streamOf((out) => renderLabelsPdf(this.stream(actor, ids), media, out, { errorCorrection }));
   }
 
@@ -89,7 +88,7 @@ export class SampleLabelsService {
     return ids.map((id) => {
       const row = byId.get(id);
       if (!row) throw AppError.notFound('sample', id);
-      if (!row.label_id) throw new AppError('invalid-transition', `${row.code} has no active label; assign one first`, [{ field: 'labelId', message: 'none is active' }]);
+      if (!row.label_id) throw this.noActiveLabel(row.code);
       return {
         labelId: row.label_id,
         url: this.labels.urlOf(row.label_id),
@@ -98,5 +97,9 @@ export class SampleLabelsService {
         hazards: row.hazards,
       };
     });
+  }
+
+  private noActiveLabel(code: string): AppError {
+    return new AppError('invalid-transition', `${code} has no active label; assign one first`, [{ field: 'labelId', message: 'none is active' }]);
   }
 }

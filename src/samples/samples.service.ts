@@ -7,7 +7,7 @@ import { Actor } from '../common/auth/actor';
 import { AppError } from '../common/errors/app-error';
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
-import { whereTextMatches } from '../common/query/text-search';
+import { containsPattern, whereTextMatches } from '../common/query/text-search';
 import { hydrate } from '../infra/database/hydrate';
 import { LabelsService } from '../labels/labels.service';
 import { LocationsService } from '../locations/locations.service';
@@ -59,13 +59,13 @@ export class SamplesService {
     const qb = scopedQuery(this.samples, 's', actor);
     whereTextMatches(qb, ['s.code', 's.name', 's.material', 's.client_ref'], query.q);
     if (query.code) qb.andWhere('s.code = :code', { code: query.code.toUpperCase() });
-    if (query.material) qb.andWhere('s.material ILIKE :material', { material: `%${query.material.replace(/[\\%_]/g, '\\$&')}%` });
+    if (query.material) qb.andWhere('s.material ILIKE :material', { material: containsPattern(query.material) });
     if (query.organizationId) qb.andWhere('s.organization_id = :organizationId', { organizationId: query.organizationId });
     if (query.projectId) qb.andWhere('s.project_id = :projectId', { projectId: query.projectId });
     if (query.centerId) qb.andWhere('s.center_id = :centerId', { centerId: query.centerId });
     if (query.state) qb.andWhere('s.state = :state', { state: query.state });
     if (query.hazard) qb.andWhere(':hazard = ANY(s.hazards)', { hazard: query.hazard });
-    if (query.locationId) qb.andWhere('s.location_id IN (:...locationIds)', { locationIds: await this.locations.subtreeIds(query.locationId) });
+    if (query.locationId) qb.andWhere('s.location_id = ANY(:locationIds)', { locationIds: await this.locations.subtreeIds(query.locationId) });
     if (query.registeredFrom) qb.andWhere('s.registered_at >= :registeredFrom', { registeredFrom: new Date(query.registeredFrom) });
     if (query.registeredTo) qb.andWhere('s.registered_at < :registeredTo', { registeredTo: new Date(query.registeredTo) });
     const page = await this.cursors.paginate(
@@ -113,7 +113,12 @@ export class SamplesService {
   /** Adds labels and allowed actions to loaded rows. */
   async views(samples: Sample[], em?: EntityManager): Promise<SampleView[]> {
     const labels = await this.labels.activeLabels('sample', samples.map((s) => s.id), em);
-    return samples.map((s) => Object.assign(s, { labelId: labels.get(s.id) ?? null, allowedActions: allowedSampleActions(s.state) }));
+    return samples.map((s) => this.view(s, labels.get(s.id) ?? null));
+  }
+
+  /** A loaded row as the API shows it, its active label already known. */
+  view(sample: Sample, labelId: string | null): SampleView {
+    return Object.assign(sample, { labelId, allowedActions: allowedSampleActions(sample.state) });
   }
 
   /**
@@ -141,6 +146,7 @@ export class SamplesService {
 
     const ids = await this.dataSource.transaction(async (em) => {
       const created: string[] = [];
+      const unlabelled: { centerId: string; target: { sampleId: string } }[] = [];
       const codes = await this.allocateCodes(em, dtos);
       for (const [i, dto] of dtos.entries()) {
         const sample = await this.insert(em, actor, codes[i], {
@@ -158,10 +164,12 @@ export class SamplesService {
           state: 'expected',
         });
         if (dto.labelId) await this.labels.bind(em, dto.labelId, dto.centerId, { sampleId: sample.id }, `${prefix(i)}labelId`);
-        else await this.labels.issue(em, dto.centerId, { sampleId: sample.id });
+        else unlabelled.push({ centerId: dto.centerId, target: { sampleId: sample.id } });
         await this.events.append(em, actor, sample, { type: 'registered', occurredAt: sample.registeredAt, source, toState: 'expected', payload: { code: sample.code } });
         created.push(sample.id);
       }
+      // New labels for all the rest in one statement.
+      await this.labels.issueAll(em, unlabelled);
       return created;
     });
     const rows = await this.samples.createQueryBuilder('s').where('s.id IN (:...ids)', { ids }).getMany();
@@ -322,4 +330,12 @@ export class SamplesService {
     return row.graph;
   }
 
+  /**
+   * The samples among `ids` that the caller may see, in one query; an id that is absent or
+   * another organization's is simply missing from the result (the caller names it).
+   */
+  findVisibleByIds(actor: Actor, ids: string[]): Promise<Sample[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return scopedQuery(this.samples, 's', actor).andWhere('s.id = ANY(:ids)', { ids }).getMany();
+  }
 }

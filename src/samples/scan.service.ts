@@ -20,7 +20,7 @@ import {
   ShipSampleDto,
   StoreSampleDto,
 } from './dto/sample.dto';
-import { ScanAction, ScanDto } from './dto/scan.dto';
+import { ScanDto } from './dto/scan.dto';
 import { ActionContext, SampleActionsService } from './sample-actions.service';
 import { SamplesService, SampleView } from './samples.service';
 
@@ -42,7 +42,12 @@ export class ScanService {
   ) {}
 
   async scan(actor: Actor, dto: ScanDto): Promise<ScanResult> {
-    const label = await this.labels.resolve(dto.label, 'label');
+    // Both labels in one query; the location label's errors count only where an action uses it.
+    const [label, locationLabel] = await this.labels.resolveAll([
+      { input: dto.label, field: 'label' },
+      ...(dto.locationLabel ? [{ input: dto.locationLabel, field: 'locationLabel' }] : []),
+    ]);
+    if (label instanceof AppError) throw label;
     if (label.status === 'unassigned') return this.assign(actor, label, dto);
     if (label.locationId) {
       if (dto.action !== 'identify') {
@@ -54,13 +59,14 @@ export class ScanService {
     // A member scanning another organization's sample gets what an unknown label gets, before
     // anything else about the request is looked at (staff see every sample).
     if (actor.role === 'member') {
-      await this.samples.find(actor, label.sampleId!).catch(() => {
+      const visible = await this.samples.find(actor, label.sampleId!).catch(() => {
         throw unknown();
       });
+      if (dto.action === 'identify') return { kind: 'sample', label: label.id, sample: this.samples.view(visible, label.id) };
     }
     const ctx: ActionContext = { source: 'scan', scannedLabel: label.id };
     try {
-      return { kind: 'sample', label: label.id, sample: await this.perform(actor, label.sampleId!, dto, ctx) };
+      return { kind: 'sample', label: label.id, sample: await this.perform(actor, label.sampleId!, dto, ctx, locationLabel) };
     } catch (error) {
       // Another organization's sample: the same answer as a label that does not exist.
       if (error instanceof AppError && error.kind === 'not-found' && !error.errors) throw unknown();
@@ -68,35 +74,37 @@ export class ScanService {
     }
   }
 
-  private async perform(actor: Actor, id: string, dto: ScanDto, ctx: ActionContext): Promise<SampleView> {
+  /** The scanned action, with `payload` checked as the action endpoint checks its body. */
+  private async perform(actor: Actor, id: string, dto: ScanDto, ctx: ActionContext, locationLabel: Label | AppError | undefined): Promise<SampleView> {
     const payload = { ...(dto.payload ?? {}) };
-    const context = async () => {
+    // Only actions that take a tool, a reservation or a place get them from the scan.
+    const context = () => {
       if (dto.equipmentId) payload.equipmentId = dto.equipmentId;
       if (dto.reservationId) payload.reservationId = dto.reservationId;
-      if (dto.locationLabel) payload.locationId = await this.locationOf(dto.locationLabel);
+      if (locationLabel) payload.locationId = this.locationOf(locationLabel);
     };
     const as = <T extends object>(type: new () => T) => validateAs(type, payload, 'payload.', { locationId: 'locationLabel' });
-    switch (dto.action as ScanAction) {
+    switch (dto.action) {
       case 'identify':
-        return this.samples.get(actor, id);
+        return this.samples.view(await this.samples.find(actor, id), ctx.scannedLabel ?? null);
       case 'receive':
-        await context();
+        context();
         return this.actions.receive(actor, id, await as(ReceiveSampleDto), ctx);
       case 'store':
         if (!dto.locationLabel) throw AppError.badInput('locationLabel', 'scan the location to store the sample in');
-        await context();
+        context();
         return this.actions.store(actor, id, await as(StoreSampleDto), ctx);
       case 'check-out':
-        await context();
+        context();
         return this.actions.checkOut(actor, id, await as(CheckOutSampleDto), ctx);
       case 'check-in':
-        await context();
+        context();
         return this.actions.checkIn(actor, id, await as(CheckInSampleDto), ctx);
       case 'process-step':
-        await context();
+        context();
         return this.actions.processStep(actor, id, await as(ProcessStepDto), ctx);
       case 'measure':
-        await context();
+        context();
         return this.actions.measure(actor, id, await as(MeasureSampleDto), ctx);
       case 'hold':
         return this.actions.hold(actor, id, await as(CascadingActionDto), ctx);
@@ -146,8 +154,8 @@ export class ScanService {
   }
 
   /** The location a scanned location label stands for. */
-  private async locationOf(input: string): Promise<string> {
-    const label = await this.labels.resolve(input, 'locationLabel');
+  private locationOf(label: Label | AppError): string {
+    if (label instanceof AppError) throw label;
     if (!label.locationId) throw AppError.badInput('locationLabel', 'is not a location label');
     return label.locationId;
   }

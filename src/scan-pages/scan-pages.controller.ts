@@ -6,7 +6,7 @@ import { AuthService } from '../auth/auth.service';
 import { LoginRoute } from '../auth/login-throttle';
 import { Actor } from '../common/auth/actor';
 import { Public } from '../common/auth/decorators';
-import { AppError } from '../common/errors/app-error';
+import { toProblem } from '../common/errors/problem.filter';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { ScanDto, SCAN_ACTIONS, ScanAction } from '../samples/dto/scan.dto';
 import { ScanService } from '../samples/scan.service';
@@ -19,6 +19,15 @@ const COOKIE_PATH = '/S';
 const MINUTE = 60_000;
 
 type Form = Record<string, string | undefined>;
+
+/**
+ * A posted form as the pages read it: string fields only. No body at all, a JSON body, or a
+ * field sent twice (which arrives as an array) leaves those fields out instead of failing.
+ */
+function formOf(body: unknown): Form {
+  if (!body || typeof body !== 'object') return {};
+  return Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
 
 /**
  * `GET /S/<LABEL-ID>`: what a phone opens when it scans a label. Signing in here sets an
@@ -48,28 +57,31 @@ export class ScanPagesController {
 
   @Post(':label/login')
   @LoginRoute()
-  async login(@Param('label') label: string, @Body() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async login(@Param('label') label: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const form = formOf(body);
     if (!this.sameToken(form.csrf, request.cookies[LOGIN_CSRF_COOKIE])) return this.refuse(label, request, reply, 403, 'The form expired; please sign in again.');
     try {
-      const session = await this.auth.login(String(form.email ?? ''), String(form.password ?? ''));
+      const session = await this.auth.login(form.email ?? '', form.password ?? '');
       reply.setCookie(SESSION_COOKIE, session.accessToken, this.cookieOptions(session.expiresIn));
       reply.clearCookie(LOGIN_CSRF_COOKIE, { path: COOKIE_PATH });
       return this.redirect(reply, label);
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      return this.refuse(label, request, reply, error.status, error.status === 401 ? 'E-mail or password is wrong.' : error.detail);
+      const problem = toProblem(error);
+      if (!problem) throw error;
+      return this.refuse(label, request, reply, problem.status, problem.status === 401 ? 'E-mail or password is wrong.' : problem.detail);
     }
   }
 
   @Post(':label/logout')
-  async logout(@Param('label') label: string, @Body() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async logout(@Param('label') label: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const token = request.cookies[SESSION_COOKIE];
-    if (token && this.sameToken(form.csrf, this.csrfFor(token))) reply.clearCookie(SESSION_COOKIE, { path: COOKIE_PATH });
+    if (token && this.sameToken(formOf(body).csrf, this.csrfFor(token))) reply.clearCookie(SESSION_COOKIE, { path: COOKIE_PATH });
     return this.redirect(reply, label);
   }
 
   @Post(':label/actions/:action')
-  async act(@Param('label') label: string, @Param('action') action: string, @Body() form: Form, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async act(@Param('label') label: string, @Param('action') action: string, @Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const form = formOf(body);
     const ctx = await this.context(request, reply);
     const token = request.cookies[SESSION_COOKIE];
     if (!ctx.actor || !token) return this.redirect(reply, label);
@@ -79,11 +91,12 @@ export class ScanPagesController {
       await this.scans.scan(ctx.actor, this.scanOf(label, action as ScanAction, form));
       return this.redirect(reply, label, action);
     } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      const fields = error.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
-      ctx.notice = { kind: 'error', text: fields && error.kind === 'validation' ? fields : error.detail };
+      const problem = toProblem(error);
+      if (!problem) throw error;
+      const fields = problem.errors?.map((e) => `${e.field}: ${e.message}`).join('; ');
+      ctx.notice = { kind: 'error', text: fields && problem.kind === 'validation' ? fields : problem.detail };
       const page = await this.pages.render(label, ctx);
-      this.html(reply, error.status, page.html);
+      this.html(reply, problem.status, page.html);
     }
   }
 

@@ -18,19 +18,6 @@ import { allowedSampleActions, DISPOSAL_REASONS, SampleAction, SampleState } fro
 const TEMPLATES = join(__dirname, '..', '..', 'templates', 'scan');
 const template = (name: string) => readFileSync(join(TEMPLATES, `${name}.html`), 'utf8');
 
-/** The page's actions, in the order staff expect them, with their form fields. */
-const PAGE_ACTIONS: Partial<Record<SampleAction, { title: string }>> = {
-  receive: { title: 'Receive' },
-  store: { title: 'Store / move here' },
-  'check-out': { title: 'Check out' },
-  'check-in': { title: 'Check in' },
-  'process-step': { title: 'Record a process step' },
-  hold: { title: 'Place on hold' },
-  release: { title: 'Release hold' },
-  ship: { title: 'Ship' },
-  dispose: { title: 'Dispose' },
-};
-
 type Field =
   | { select: true; name: string; label: string; required?: boolean; options: { value: string; text: string }[] }
   | { text: true; name: string; label: string; required?: boolean; placeholder?: string }
@@ -110,11 +97,6 @@ export class ScanPagesService {
     return this.samplePage(label, sample, center.timezone, staff, ctx);
   }
 
-  /** A page that only says something (errors, confirmations). */
-  message(status: number, heading: string, text: string, ctx: PageContext, labelId: string): string {
-    return this.page(status, heading, this.templates.message, { heading, text }, ctx, labelId).html;
-  }
-
   private async samplePage(label: Label, sample: SampleRow, timezone: string, staff: boolean, ctx: PageContext): Promise<RenderedPage> {
     const local = (date: Date) => format(new TZDate(date.getTime(), timezone), 'yyyy-MM-dd HH:mm');
     const events = (await this.dataSource.query(
@@ -179,41 +161,50 @@ export class ScanPagesService {
         }[])
       : [];
     const toolOptions = tools.map((t) => ({ value: t.id, text: `${t.code} ${t.name_en}` }));
-    const fields: Partial<Record<SampleAction, Field[]>> = {
-      receive: [
-        { select: true, name: 'condition', label: 'Condition', required: true, options: RECEIPT_CONDITIONS.map((c) => ({ value: c, text: c.replace(/_/g, ' ') })) },
-        { text: true, name: 'locationLabel', label: 'Store at (location label, optional)' },
-      ],
-      store: [{ text: true, name: 'locationLabel', label: 'Location label', required: true, placeholder: 'scan or type the label ID' }],
-      'check-out': [{ select: true, name: 'equipmentId', label: 'To tool', options: [{ value: '', text: '—' }, ...toolOptions] }],
-      'check-in': [{ text: true, name: 'locationLabel', label: 'Back to (location label, optional)' }],
-      'process-step': [
-        { select: true, name: 'equipmentId', label: 'Tool', required: true, options: toolOptions },
-        { text: true, name: 'recipe', label: 'Recipe', required: true },
-        { number: true, name: 'minutes', label: 'Duration (minutes, ending now)', value: 60 },
-        { select: true, name: 'outcome', label: 'Outcome', required: true, options: PROCESS_OUTCOMES.map((o) => ({ value: o, text: o })) },
-      ],
-      hold: [{ text: true, name: 'reason', label: 'Reason', required: true }],
-      ship: [
-        { text: true, name: 'carrier', label: 'Carrier' },
-        { text: true, name: 'trackingNumber', label: 'Tracking number' },
-        { checkbox: true, name: 'includeDescendants', label: 'Ship the pieces cut from it along' },
-      ],
-      dispose: [
-        { select: true, name: 'reasonCode', label: 'Reason', required: true, options: DISPOSAL_REASONS.map((r) => ({ value: r, text: r.replace(/_/g, ' ') })) },
-        { text: true, name: 'wasteStream', label: sample.hazards.length ? 'Waste stream (required: hazardous)' : 'Waste stream', required: sample.hazards.length > 0 },
-        { text: true, name: 'comment', label: 'Comment' },
-      ],
+    // The actions a page offers, each with its title and form fields; the others need the app.
+    const forms: Partial<Record<SampleAction, { title: string; fields: Field[] }>> = {
+      receive: {
+        title: 'Receive',
+        fields: [
+          { select: true, name: 'condition', label: 'Condition', required: true, options: RECEIPT_CONDITIONS.map((c) => ({ value: c, text: c.replace(/_/g, ' ') })) },
+          { text: true, name: 'locationLabel', label: 'Store at (location label, optional)' },
+        ],
+      },
+      store: { title: 'Store / move here', fields: [{ text: true, name: 'locationLabel', label: 'Location label', required: true, placeholder: 'scan or type the label ID' }] },
+      'check-out': { title: 'Check out', fields: [{ select: true, name: 'equipmentId', label: 'To tool', options: [{ value: '', text: '—' }, ...toolOptions] }] },
+      'check-in': { title: 'Check in', fields: [{ text: true, name: 'locationLabel', label: 'Back to (location label, optional)' }] },
+      'process-step': {
+        title: 'Record a process step',
+        fields: [
+          { select: true, name: 'equipmentId', label: 'Tool', required: true, options: toolOptions },
+          { text: true, name: 'recipe', label: 'Recipe', required: true },
+          { number: true, name: 'minutes', label: 'Duration (minutes, ending now)', value: 60 },
+          { select: true, name: 'outcome', label: 'Outcome', required: true, options: PROCESS_OUTCOMES.map((o) => ({ value: o, text: o })) },
+        ],
+      },
+      hold: { title: 'Place on hold', fields: [{ text: true, name: 'reason', label: 'Reason', required: true }] },
+      release: { title: 'Release hold', fields: [] },
+      ship: {
+        title: 'Ship',
+        fields: [
+          { text: true, name: 'carrier', label: 'Carrier' },
+          { text: true, name: 'trackingNumber', label: 'Tracking number' },
+          { checkbox: true, name: 'includeDescendants', label: 'Ship the pieces cut from it along' },
+        ],
+      },
+      dispose: {
+        title: 'Dispose',
+        fields: [
+          { select: true, name: 'reasonCode', label: 'Reason', required: true, options: DISPOSAL_REASONS.map((r) => ({ value: r, text: r.replace(/_/g, ' ') })) },
+          { text: true, name: 'wasteStream', label: sample.hazards.length ? 'Waste stream (required: hazardous)' : 'Waste stream', required: sample.hazards.length > 0 },
+          { text: true, name: 'comment', label: 'Comment' },
+        ],
+      },
     };
-    return allowed
-      .filter((action) => PAGE_ACTIONS[action])
-      .map((action) => ({
-        name: action,
-        title: PAGE_ACTIONS[action]!.title,
-        formAction: `/S/${label.id}/actions/${action}`,
-        csrf: ctx.csrf,
-        fields: fields[action] ?? [],
-      }));
+    return allowed.flatMap((action) => {
+      const form = forms[action];
+      return form ? [{ name: action, title: form.title, formAction: `/S/${label.id}/actions/${action}`, csrf: ctx.csrf, fields: form.fields }] : [];
+    });
   }
 
   private publicView(center: CenterRow, hazards: string[], labelId: string, ctx: PageContext) {

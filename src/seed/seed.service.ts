@@ -7,8 +7,10 @@ import { CentersService } from '../centers/centers.service';
 import { SYSTEM_ACTOR } from '../common/auth/actor';
 import { EquipmentService } from '../equipment/equipment.service';
 import { HandoversService } from '../handovers/handovers.service';
+import { CreateLocationDto } from '../locations/dto/location.dto';
 import { LocationsService } from '../locations/locations.service';
 import { SampleActionsService } from '../samples/sample-actions.service';
+import { CreateSampleDto } from '../samples/dto/sample.dto';
 import { SamplesService } from '../samples/samples.service';
 import { APP_CONFIG, AppConfig } from '../infra/config/app-config';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -23,6 +25,7 @@ const DEMO_SEEDED = 'demo_seeded';
 const DEMO_SAMPLES_SEEDED = 'demo_samples_seeded';
 /** The third stage: the analysis catalogue. */
 const DEMO_SERVICES_SEEDED = 'demo_services_seeded';
+const DEMO_TARGET = 'Demo drop folder';
 
 @Injectable()
 export class SeedService {
@@ -56,6 +59,7 @@ export class SeedService {
       const demoSeeded = this.config.demoSeed ? await this.seedDemo() : false;
       if (this.config.demoSeed) await this.seedDemoSamples();
       if (this.config.demoSeed) await this.seedDemoServices();
+      await this.handovers.ensureConfiguredTargets();
       return { demoSeeded };
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [SEED_LOCK_ID]).catch(() => undefined);
@@ -93,7 +97,7 @@ export class SeedService {
     for (const tool of DEMO_EQUIPMENT) {
       if (!(await this.equipment.findByCode(center.id, tool.code))) await this.equipment.create(actor, { ...tool, centerId: center.id });
     }
-    await this.dataSource.query(`INSERT INTO app_state (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [DEMO_SEEDED]);
+    await this.markDone(DEMO_SEEDED);
     this.logger.log(`Seeded the demo center ${DEMO_CENTER.code} with ${DEMO_EQUIPMENT.length} tools`);
     return true;
   }
@@ -101,7 +105,8 @@ export class SeedService {
   /**
    * Storage (a dry cabinet with a box of positions), two samples of the demo client (one
    * received and stored, one announced) and a drop-folder handover target under DATA_DIR, so
-   * the scan pages and the handover can be tried at once.
+   * the scan pages and the handover can be tried at once. Each step keeps what a start cut
+   * short by a crash already made, and the stage is recorded as done only at the end.
    */
   async seedDemoSamples(): Promise<void> {
     if (await this.stateValue(DEMO_SAMPLES_SEEDED)) return;
@@ -110,28 +115,39 @@ export class SeedService {
     const photonics = await this.organizations.findByName(DEMO_ORGANIZATIONS.photonics.name);
     const project = photonics ? await this.projects.findByCode(photonics.id, 'TP-2026-GAN') : null;
     if (!center || !project) return;
-    // A stage cut short by a crash left its first rows: keep them rather than fail every start on a duplicate name.
-    const [started] = (await this.dataSource.query(`SELECT 1 FROM locations WHERE center_id = $1 AND parent_id IS NULL AND name = 'Cleanroom A'`, [center.id])) as unknown[];
-    if (started) {
-      await this.dataSource.query(`INSERT INTO app_state (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [DEMO_SAMPLES_SEEDED]);
-      return;
-    }
-    const room = await this.locations.create(actor, { centerId: center.id, name: 'Cleanroom A', kind: 'room' });
-    const cabinet = await this.locations.create(actor, { centerId: center.id, parentId: room.id, name: 'Dry cabinet 1', kind: 'cabinet' });
-    const box = await this.locations.create(actor, { centerId: center.id, parentId: cabinet.id, name: 'Box A1', kind: 'box', capacity: 25 });
-    const positions = [];
-    for (let i = 1; i <= 5; i++) positions.push(await this.locations.create(actor, { centerId: center.id, parentId: box.id, name: `A1-${i}`, kind: 'position' }));
-    const [wafer] = await this.samples.register(
-      actor,
-      [
-        { centerId: center.id, projectId: project.id, name: 'GaN-on-Si wafer W07', material: 'GaN/AlGaN on Si(111)', form: 'wafer', quantity: 1, unit: 'pcs', clientRef: 'PO-88231' },
-        { centerId: center.id, projectId: project.id, name: 'ALD precursor test coupons', material: 'TMA on Si', form: 'coupon', quantity: 6, unit: 'pcs', hazards: ['GHS02', 'GHS07'] },
-      ],
-      'api',
-    );
-    await this.sampleActions.receive(actor, wafer.id, { condition: 'intact', locationId: positions[0].id }, { source: 'api' });
-    await this.handovers.createTarget(actor, { name: 'Demo drop folder', kind: 'folder', folder: join(this.config.dataDir, 'dx-dropbox'), default: true });
-    await this.dataSource.query(`INSERT INTO app_state (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [DEMO_SAMPLES_SEEDED]);
+    const place = async (name: string, kind: CreateLocationDto['kind'], parentId?: string, capacity?: number): Promise<string> => {
+      const [existing] = (await this.dataSource.query(`SELECT id FROM locations WHERE center_id = $1 AND parent_id IS NOT DISTINCT FROM $2 AND name = $3`, [
+        center.id,
+        parentId ?? null,
+        name,
+      ])) as { id: string }[];
+      return existing?.id ?? (await this.locations.create(actor, { centerId: center.id, parentId, name, kind, capacity })).id;
+    };
+    const room = await place('Cleanroom A', 'room');
+    const cabinet = await place('Dry cabinet 1', 'cabinet', room);
+    const box = await place('Box A1', 'box', cabinet, 25);
+    const positions: string[] = [];
+    for (let i = 1; i <= 5; i++) positions.push(await place(`A1-${i}`, 'position', box));
+
+    const demoSamples: CreateSampleDto[] = [
+      { centerId: center.id, projectId: project.id, name: 'GaN-on-Si wafer W07', material: 'GaN/AlGaN on Si(111)', form: 'wafer', quantity: 1, unit: 'pcs', clientRef: 'PO-88231' },
+      { centerId: center.id, projectId: project.id, name: 'ALD precursor test coupons', material: 'TMA on Si', form: 'coupon', quantity: 6, unit: 'pcs', hazards: ['GHS02', 'GHS07'] },
+    ];
+    const registered = async () =>
+      (await this.dataSource.query(`SELECT id, name, state FROM samples WHERE project_id = $1 AND name = ANY($2)`, [project.id, demoSamples.map((s) => s.name)])) as {
+        id: string;
+        name: string;
+        state: string;
+      }[];
+    const before = await registered();
+    const missing = demoSamples.filter((dto) => !before.some((row) => row.name === dto.name));
+    if (missing.length) await this.samples.register(actor, missing, 'api');
+    const wafer = (await registered()).find((row) => row.name === demoSamples[0].name)!;
+    if (wafer.state === 'expected') await this.sampleActions.receive(actor, wafer.id, { condition: 'intact', locationId: positions[0] }, { source: 'api' });
+
+    const [target] = (await this.dataSource.query(`SELECT 1 FROM handover_targets WHERE name = $1`, [DEMO_TARGET])) as unknown[];
+    if (!target) await this.handovers.createTarget(actor, { name: DEMO_TARGET, kind: 'folder', folder: join(this.config.dataDir, 'dx-dropbox'), default: true });
+    await this.markDone(DEMO_SAMPLES_SEEDED);
     this.logger.log('Seeded demo storage, samples and a drop-folder handover target');
   }
 
@@ -140,13 +156,13 @@ export class SeedService {
     if (await this.stateValue(DEMO_SERVICES_SEEDED)) return;
     const center = await this.centers.findByCode(DEMO_CENTER.code);
     if (!center) return;
+    const existing = await this.catalogue.list(SYSTEM_ACTOR, { centerId: center.id, limit: 500 });
     for (const { equipmentCodes, ...service } of DEMO_SERVICES) {
-      const tools = await Promise.all(equipmentCodes.map((code) => this.equipment.findByCode(center.id, code)));
-      const existing = await this.catalogue.list(SYSTEM_ACTOR, { centerId: center.id, limit: 500 });
       if (existing.items.some((s) => s.code === service.code)) continue;
+      const tools = await Promise.all(equipmentCodes.map((code) => this.equipment.findByCode(center.id, code)));
       await this.catalogue.create(SYSTEM_ACTOR, { ...service, centerId: center.id, equipmentIds: tools.filter((t) => t !== null).map((t) => t.id) });
     }
-    await this.dataSource.query(`INSERT INTO app_state (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [DEMO_SERVICES_SEEDED]);
+    await this.markDone(DEMO_SERVICES_SEEDED);
     this.logger.log(`Seeded ${DEMO_SERVICES.length} analysis services`);
   }
 
@@ -156,6 +172,11 @@ export class SeedService {
       `SELECT l.id FROM labels l JOIN samples s ON s.id = l.sample_id WHERE l.status = 'active' AND s.name = 'GaN-on-Si wafer W07' ORDER BY s.created_at LIMIT 1`,
     )) as { id: string }[];
     return row?.id ?? null;
+  }
+
+  /** Records a stage as done; later starts skip it. */
+  private async markDone(key: string): Promise<void> {
+    await this.dataSource.query(`INSERT INTO app_state (key, value) VALUES ($1, 'true') ON CONFLICT (key) DO NOTHING`, [key]);
   }
 
   private async stateValue(key: string): Promise<unknown> {

@@ -1,2 +1,2 @@
 /** The reference receiver of the handover contract (kept with the handover code so the bench can run it too). */
-export { ReferenceReceiver, ReceivedPackage } from '../../src/handovers/reference-receiver';
+export { PutLogEntry, ReferenceReceiver, ReceivedPackage } from '../../src/handovers/reference-receiver';

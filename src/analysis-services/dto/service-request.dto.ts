@@ -6,14 +6,12 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsInt,
   IsNumber,
   IsOptional,
   IsString,
   IsUUID,
-  Matches,
   Max,
   MaxLength,
   Min,
@@ -21,9 +19,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
+import { IsDateOnly } from '../../common/validation/date-only';
 import { SERVICE_REQUEST_STATUSES, ServiceRequestStatus } from '../service-request-lifecycle';
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 export class ServiceRequestItemDto {
   @ApiProperty({ format: 'uuid' })
@@ -68,8 +65,7 @@ export class CreateServiceRequestDto {
 
   @ApiPropertyOptional({ example: '2026-12-20' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @Matches(DATE_ONLY, { message: 'deadline must be a date (YYYY-MM-DD)' })
+  @IsDateOnly()
   deadline?: string;
 
   @ApiPropertyOptional({ description: 'confidentiality notes and anything the center should know' })
@@ -130,8 +126,7 @@ export class QuoteServiceRequestDto {
   taxRate: number;
 
   @ApiProperty({ example: '2026-12-31', description: 'the last day the quote can be accepted' })
-  @IsDateString({ strict: true })
-  @Matches(DATE_ONLY, { message: 'validUntil must be a date (YYYY-MM-DD)' })
+  @IsDateOnly()
   validUntil: string;
 
   @ApiPropertyOptional()
@@ -142,6 +137,12 @@ export class QuoteServiceRequestDto {
 }
 
 export class AcceptQuoteDto {
+  @ApiPropertyOptional({ example: 2, description: 'the quote revision the client accepts; refused (409) if it is no longer the quote in force' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  revision?: number;
+
   @ApiPropertyOptional({ example: 'PO-2026-0042' })
   @IsOptional()
   @IsString()

@@ -1,16 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { isISO8601, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidationOptions } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidationOptions } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
+import { isDateOnly } from '../../common/validation/date-only';
 import { isIsoTimeWithOffset } from '../../common/validation/iso-time';
 import { toBoolean } from '../../common/validation/query-boolean';
 import { CHARGE_KINDS, ChargeKind } from '../charge.entity';
-
-export const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
-export function isDateOnly(value: unknown): value is string {
-  return typeof value === 'string' && DATE_ONLY.test(value) && isISO8601(value, { strict: true });
-}
 
 /** A day (`YYYY-MM-DD`, in the charge's center time zone) or an instant with an offset. */
 function IsDayOrInstant(options?: ValidationOptions): PropertyDecorator {

@@ -1,13 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination/cursor';
+import { IsDateOnly } from '../../common/validation/date-only';
 import { IsIsoTimeWithOffset } from '../../common/validation/iso-time';
 import { INVOICE_KINDS, INVOICE_STATUSES, InvoiceKind, InvoiceStatus } from '../invoice.entity';
-import { DATE_ONLY } from './charge.dto';
 
 /**
- * `POST /invoices`: a draft for one organization, center and period, from the period's
- * uninvoiced charges. The period is `period` (a month) or `periodStart` + `periodEnd`.
+ * `POST /invoices`: a draft for one organization, center and period, from the uninvoiced
+ * charges up to the period's end. The period is `period` (a month) or `periodStart` + `periodEnd`.
  */
 export class CreateInvoiceDto {
   @ApiProperty({ format: 'uuid' })
@@ -21,14 +21,12 @@ export class CreateInvoiceDto {
 
   @ApiPropertyOptional({ example: '2026-03-01', description: 'first day (in the center’s time zone)' })
   @ValidateIf((dto: CreateInvoiceDto) => dto.period === undefined || dto.periodStart !== undefined)
-  @IsDateString({ strict: true })
-  @Matches(DATE_ONLY, { message: 'periodStart must be a date (YYYY-MM-DD)' })
+  @IsDateOnly()
   periodStart?: string;
 
   @ApiPropertyOptional({ example: '2026-03-31', description: 'last day, inclusive' })
   @ValidateIf((dto: CreateInvoiceDto) => dto.period === undefined || dto.periodEnd !== undefined)
-  @IsDateString({ strict: true })
-  @Matches(DATE_ONLY, { message: 'periodEnd must be a date (YYYY-MM-DD)' })
+  @IsDateOnly()
   periodEnd?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'the issuing center; default: the staff member’s only center' })
@@ -36,10 +34,9 @@ export class CreateInvoiceDto {
   @IsUUID()
   centerId?: string;
 
-  @ApiPropertyOptional({ example: '2026-04-30', description: 'default: the last day of the month after the period (月末締め翌月末払い)' })
+  @ApiPropertyOptional({ example: '2026-04-30', description: 'not before the period ends; default: the last day of the month after the period (月末締め翌月末払い)' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @Matches(DATE_ONLY, { message: 'dueDate must be a date (YYYY-MM-DD)' })
+  @IsDateOnly()
   dueDate?: string;
 
   @ApiPropertyOptional({ maxLength: 2000 })
@@ -51,10 +48,9 @@ export class CreateInvoiceDto {
 
 /** `PATCH /invoices/:id`: drafts only. */
 export class UpdateInvoiceDto {
-  @ApiPropertyOptional({ example: '2026-04-30' })
+  @ApiPropertyOptional({ example: '2026-04-30', description: 'not before the period ends' })
   @IsOptional()
-  @IsDateString({ strict: true })
-  @Matches(DATE_ONLY, { message: 'dueDate must be a date (YYYY-MM-DD)' })
+  @IsDateOnly()
   dueDate?: string;
 
   @ApiPropertyOptional({ maxLength: 2000, nullable: true })

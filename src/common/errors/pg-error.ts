@@ -11,11 +11,18 @@ const CONSTRAINTS: Record<string, { field: string; message: string }> = {
   uq_qualifications_active: { field: 'equipmentId', message: 'this user already holds an active qualification on this equipment' },
   uq_reservation_usages_open: { field: 'status', message: 'the equipment is still in use by another session; check that one out first' },
   ck_users_member_organization: { field: 'organizationId', message: 'a member must belong to an organization' },
+  uq_locations_sibling_name: { field: 'name', message: 'a location with this name already exists at this place' },
+  uq_labels_active_sample: { field: 'labelId', message: 'the sample already carries an active label; void that one first' },
+  uq_labels_active_location: { field: 'labelId', message: 'the location already carries an active label; void that one first' },
+  uq_samples_code: { field: 'code', message: 'a sample with this code already exists' },
+  ck_sample_code_counters_range: { field: 'centerId', message: "the center has used up this year's sample codes" },
   uq_services_center_code: { field: 'code', message: 'this center already offers a service with this code' },
   ck_reservations_service_request: { field: 'serviceRequestId', message: 'the service request is not open for work on this project' },
   fk_reservations_service_request: { field: 'serviceRequestId', message: 'no such service request' },
   ck_datasets_service_request: { field: 'metadata.serviceRequestId', message: 'no such service request' },
   fk_datasets_service_request: { field: 'metadata.serviceRequestId', message: 'no such service request' },
+  uq_datasets_series_version: { field: 'version', message: 'another correction of this dataset was just recorded; reload and retry' },
+  uq_dataset_files_name: { field: 'files', message: 'two files of this version have the same name' },
   service_reports_frozen: { field: 'report', message: 'an approved report is never edited; amend it instead' },
   ck_api_keys_member_organization: { field: 'organizationId', message: 'a member key must belong to an organization' },
   ex_invoices_period: { field: 'periodStart', message: 'an invoice of this organization and center already covers part of this period' },
@@ -24,6 +31,8 @@ const CONSTRAINTS: Record<string, { field: string; message: string }> = {
   charges_invoiced_once: { field: 'invoiceId', message: 'a charge is invoiced at most once, and only while its invoice is a draft' },
   charges_append_only: { field: 'id', message: 'charges are never changed or deleted; correct one with an adjustment' },
   invoices_immutable: { field: 'status', message: 'an issued invoice is never edited; correct it with a credit note' },
+  uq_handovers_live: { field: 'datasetId', message: 'this dataset version is already handed over (or held) for this target' },
+  uq_handover_targets_name: { field: 'name', message: 'a handover target with this name already exists' },
 };
 
 interface PgDriverError {

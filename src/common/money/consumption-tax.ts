@@ -1,12 +1,20 @@
 import type { TaxSummary } from '../../documents/document-types';
 
+/** What a quote, an invoice or a credit note adds up to: tax per rate, subtotal, tax and total, all integer yen. */
+export interface TaxTotals {
+  taxes: TaxSummary[];
+  subtotal: number;
+  tax: number;
+  total: number;
+}
+
 /**
  * Consumption tax as the qualified-invoice system requires it: once per tax rate over the whole
  * document, rounded down, never per line (three lines of ¥1,005 at 10% → ¥301, not 3 × ¥100).
  * Integer yen only. A negative base (a credit note) is rounded toward zero, so that a credit
  * note's tax is exactly the negative of the tax it reverses.
  */
-export function taxByRate(lines: readonly { amount: number; taxRate: number }[]): { taxes: TaxSummary[]; subtotal: number; tax: number; total: number } {
+export function taxByRate(lines: readonly { amount: number; taxRate: number }[]): TaxTotals {
   const bases = new Map<number, number>();
   for (const line of lines) {
     if (!Number.isSafeInteger(line.amount)) throw new Error(`amount ${line.amount} is not a whole number of yen`);

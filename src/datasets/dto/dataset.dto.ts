@@ -152,4 +152,12 @@ export class DatasetVersionMetadataDto {
   @IsOptional()
   @IsObject()
   parameters?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    enum: EXPORT_CONTROL_CLASSES,
+    description: 'only with new files: their classification, recorded as yours (default: undetermined); unchanged files keep theirs',
+  })
+  @IsOptional()
+  @IsIn(EXPORT_CONTROL_CLASSES)
+  exportControl?: ExportControl;
 }

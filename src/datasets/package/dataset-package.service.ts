@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { DataSource } from 'typeorm';
 import { ZipFile } from 'yazl';
 import { Actor } from '../../common/auth/actor';
 import { AppError } from '../../common/errors/app-error';
+import { streamOf } from '../../common/streams';
 import { DatasetsService, DatasetView } from '../datasets.service';
 import { DatasetStorage } from '../storage/dataset-storage';
 import { buildMaiml, deterministicUuid } from './maiml';
@@ -13,6 +15,9 @@ import { validatePackage } from './package-validation';
 
 /** File mode of every entry (a regular file, rw-r--r--): fixed, like the time, for identical bytes. */
 const ENTRY_MODE = 0o100644;
+
+/** One zip entry: a document built in memory, or a data file read from storage when its turn comes. */
+type PackageEntry = { path: string; data: Buffer } | { path: string; storageKey: string; size: number };
 
 /**
  * The handover package of a dataset version as a zip, streamed: the RO-Crate / RDE documents
@@ -48,22 +53,46 @@ export class DatasetPackageService {
       ...documents.map((doc) => ({ path: doc.path, sha256: sha256(doc.data) })),
       ...dataset.files.map((file) => ({ path: layout.filePaths.get(file.id)!, sha256: file.sha256 })),
     ];
-    const mtime = dataset.createdAt;
-    const zip = new ZipFile();
-    const entries: { path: string; add: () => void }[] = [
-      ...documents.map((doc) => ({ path: doc.path, add: () => zip.addBuffer(doc.data, doc.path, { mtime, mode: ENTRY_MODE, compress: true }) })),
-      ...dataset.files.map((file) => {
-        const path = layout.filePaths.get(file.id)!;
-        // Measurement data is stored as is: it is often compressed already, and storing keeps large files fast.
-        return { path, add: () => zip.addReadStream(this.storage.get(keys.get(file.id)!), path, { mtime, mode: ENTRY_MODE, compress: false, size: file.size }) };
-      }),
-      { path: 'manifest-sha256.txt', add: () => zip.addBuffer(manifest(payload), 'manifest-sha256.txt', { mtime, mode: ENTRY_MODE, compress: true }) },
-    ];
-    for (const entry of entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) entry.add();
-    zip.end();
-    const out = new PassThrough();
-    zip.outputStream.on('error', (error: Error) => out.destroy(error)).pipe(out);
-    return { filename: `${dataset.seriesId}-v${dataset.version}.zip`, stream: out };
+    const entries: PackageEntry[] = [
+      ...documents.map((doc) => ({ path: doc.path, data: doc.data })),
+      // Measurement data is stored as is: it is often compressed already, and storing keeps large files fast.
+      ...dataset.files.map((file) => ({ path: layout.filePaths.get(file.id)!, storageKey: keys.get(file.id)!, size: file.size })),
+      { path: 'manifest-sha256.txt', data: manifest(payload) },
+    ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { filename: `${dataset.seriesId}-v${dataset.version}.zip`, stream: streamOf((out) => this.writeZip(entries, dataset.createdAt, out)) };
+  }
+
+  /**
+   * Writes the zip to `out`, opening each stored file only when its turn comes (one open at a
+   * time). A stored file that is missing or not of its recorded size fails the stream (a broken
+   * download, never a zip that looks whole), and so does a reader that goes away; either way the
+   * open file is closed.
+   */
+  private writeZip(entries: PackageEntry[], mtime: Date, out: Writable): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const zip = new ZipFile();
+      let reading: Readable | undefined;
+      const fail = (error: Error) => {
+        reading?.destroy();
+        (zip.outputStream as Readable).destroy();
+        out.destroy(error);
+        reject(error);
+      };
+      zip.on('error', fail);
+      for (const entry of entries) {
+        if ('data' in entry) {
+          zip.addBuffer(entry.data, entry.path, { mtime, mode: ENTRY_MODE, compress: true });
+          continue;
+        }
+        zip.addReadStreamLazy(entry.path, { mtime, mode: ENTRY_MODE, compress: false, size: entry.size }, (open) => {
+          reading = this.storage.get(entry.storageKey);
+          reading.once('error', fail);
+          open(null, reading);
+        });
+      }
+      zip.end();
+      pipeline(zip.outputStream, out).then(resolve, fail);
+    });
   }
 
   /**

@@ -19,9 +19,9 @@ import { flattenParameters } from '../../common/flatten-parameters';
  * - `eventLog`: the process steps and the measurement as XES-style start/complete events.
  */
 
-export const MAIML_NAMESPACE = 'http://www.maiml.org/schemas';
+const MAIML_NAMESPACE = 'http://www.maiml.org/schemas';
 /** Namespace of our own property keys (`hub:…`): keys are QNames, so they need one. */
-export const MAIML_HUB_NAMESPACE = 'https://foundry-hub.dev/maiml';
+const MAIML_HUB_NAMESPACE = 'https://foundry-hub.dev/maiml';
 
 const XSI_NAMESPACE = 'http://www.w3.org/2001/XMLSchema-instance';
 /** XES extensions the event properties use, as the MaiML examples declare them. */

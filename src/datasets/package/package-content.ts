@@ -140,25 +140,27 @@ export function buildPackage(input: PackageInput): PackageLayout {
   ];
 
   const sample = input.samples[0];
+  // RDE takes at most 1,024 bytes per string: the invoice's free texts are cut to fit (the
+  // RO-Crate above keeps them whole).
   const invoice = {
     datasetId: dataset.id,
     basic: {
       dateSubmitted: iso(dataset.createdAt).slice(0, 10),
       dataOwnerId: input.owner.id,
-      dataName: dataset.title,
+      dataName: fitRdeValue(dataset.title),
       // Only where the platform knows the tool: its RDE instrument id, never our own code.
       ...(input.equipment?.rdeInstrumentId ? { instrumentId: input.equipment.rdeInstrumentId } : {}),
       experimentId: input.experimentId,
-      description: dataset.description ?? dataset.title,
+      description: fitRdeValue(dataset.description ?? dataset.title),
     },
     custom: {},
     sample: {
       // The platform does not know our samples yet: no id, their codes as names.
       sampleId: null,
       names: input.samples.map((s) => s.code),
-      composition: sample?.material ?? null,
+      composition: sample?.material ? fitRdeValue(sample.material) : null,
       referenceUrl: null,
-      description: input.samples.map((s) => `${s.code}: ${s.name}`).join('; '),
+      description: fitRdeValue(input.samples.map((s) => `${s.code}: ${s.name}`).join('; ')),
     },
   };
 
@@ -170,7 +172,7 @@ export function buildPackage(input: PackageInput): PackageLayout {
     'dataset.exportControl': { value: dataset.exportControl },
   };
   if (dataset.embargoUntil) constants['dataset.embargoUntil'] = { value: dataset.embargoUntil };
-  if (dataset.correctionReason) constants['dataset.correctionReason'] = { value: dataset.correctionReason };
+  if (dataset.correctionReason) constants['dataset.correctionReason'] = { value: fitRdeValue(dataset.correctionReason) };
   for (const [key, value] of flattenParameters(dataset.parameters, 'parameters')) constants[key] = { value };
   const metadata = { constant: sortKeys(constants), variable: [] as unknown[] };
   const metadataDef = Object.fromEntries(
@@ -184,6 +186,25 @@ export function buildPackage(input: PackageInput): PackageLayout {
     ['tasksupport/metadata-def.json', metadataDef],
   ]);
   return { json, filePaths };
+}
+
+const ELLIPSIS = '…';
+
+/**
+ * `text` within RDE's byte limit: unchanged if it fits, else cut at a character boundary (a
+ * character is never split) and ended with '…', at most `maxBytes` UTF-8 bytes in all.
+ */
+export function fitRdeValue(text: string, maxBytes = RDE_MAX_VALUE_BYTES): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const budget = maxBytes - Buffer.byteLength(ELLIPSIS, 'utf8');
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    bytes += Buffer.byteLength(char, 'utf8');
+    if (bytes > budget) break;
+    end += char.length;
+  }
+  return `${text.slice(0, end)}${ELLIPSIS}`;
 }
 
 function property(id: string, name: string, value: string): Record<string, unknown>[] {

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { measuring } from '../../common/streams';
 import { APP_CONFIG, AppConfig } from '../../infra/config/app-config';
 import { DatasetStorage, ObjectTooLargeError, StoredObject } from './dataset-storage';
 
@@ -14,7 +15,7 @@ import { DatasetStorage, ObjectTooLargeError, StoredObject } from './dataset-sto
  * half object under a real key.
  */
 @Injectable()
-export class LocalDiskStorage extends DatasetStorage {
+export class LocalDiskStorage extends DatasetStorage implements OnModuleInit {
   private readonly root: string;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -22,26 +23,21 @@ export class LocalDiskStorage extends DatasetStorage {
     this.root = join(config.dataDir, 'datasets', 'objects');
   }
 
-  async put(stream: Readable, maxBytes: number): Promise<StoredObject> {
+  /** The folder is made once, at start. */
+  async onModuleInit(): Promise<void> {
     await mkdir(this.root, { recursive: true });
+  }
+
+  async put(stream: Readable, maxBytes: number): Promise<StoredObject> {
     const key = randomUUID();
     const partial = `${this.path(key)}.part`;
-    const hash = createHash('sha256');
-    let size = 0;
-    const measure = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        size += chunk.length;
-        if (size > maxBytes) return done(new ObjectTooLargeError(maxBytes));
-        hash.update(chunk);
-        done(null, chunk);
-      },
-    });
+    const { stream: measure, measurement } = measuring({ maxBytes, tooLarge: () => new ObjectTooLargeError(maxBytes) });
     try {
       await pipeline(stream, measure, createWriteStream(partial, { flags: 'wx' }));
       // A source that stopped at the limit by itself (multipart's own cut-off) is too large as well.
       if ((stream as Readable & { truncated?: boolean }).truncated) throw new ObjectTooLargeError(maxBytes);
       await rename(partial, this.path(key));
-      return { key, size, sha256: hash.digest('hex') };
+      return { key, size: measurement.size, sha256: measurement.sha256() };
     } catch (error) {
       await rm(partial, { force: true });
       throw error;

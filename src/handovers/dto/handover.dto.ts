@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUrl, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { PLATFORM_STATUSES, PlatformStatus } from '../handover-lifecycle';
 
 export class CreateHandoverTargetDto {
   @ApiProperty({ example: 'DX platform (staging)' })
@@ -71,23 +72,29 @@ export class HandoverCallbackDto {
   @MaxLength(200)
   eventId: string;
 
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID()
-  handoverId: string;
-
-  @ApiProperty({ enum: ['registered', 'published', 'rejected'] })
-  @IsIn(['registered', 'published', 'rejected'])
-  status: 'registered' | 'published' | 'rejected';
-
-  @ApiPropertyOptional({ example: 'mdr:1234-5678' })
-  @IsOptional()
+  @ApiProperty({ example: 'rcpt-4f0c…', description: 'the receipt id the platform gave when it took the package' })
   @IsString()
+  @MinLength(1)
   @MaxLength(200)
-  remoteId?: string;
+  receiptId: string;
 
-  @ApiPropertyOptional()
+  @ApiProperty({ enum: PLATFORM_STATUSES })
+  @IsIn(PLATFORM_STATUSES)
+  status: PlatformStatus;
+
+  @ApiPropertyOptional({ type: [String], example: ['mdr:1234-5678'], description: 'the platform\'s ids for the data (at most 200 characters together)' })
   @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  error?: string;
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  remoteIds?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'why the platform rejected the package' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(2000, { each: true })
+  errors?: string[];
 }

@@ -39,6 +39,16 @@ describe('loadConfig', () => {
     expect(problem({ ...production, CORS_ORIGINS: 'https://ok.example, nonsense' })).toMatch(/CORS_ORIGINS is not a valid URL/);
   });
 
+  it('reads the configured handover targets: the HTTP URL and secret together, the folder made absolute', () => {
+    expect(loadConfig(production)).toMatchObject({ handoverHttpUrl: null, handoverHttpSecret: null, handoverFolder: null });
+    const config = loadConfig({ ...production, HANDOVER_HTTP_URL: 'https://dx.example.jp/api', HANDOVER_HTTP_SECRET: SECRET, HANDOVER_FOLDER: 'var/dx-dropbox' });
+    expect(config).toMatchObject({ handoverHttpUrl: 'https://dx.example.jp/api', handoverHttpSecret: SECRET, handoverFolder: join(process.cwd(), 'var', 'dx-dropbox') });
+    expect(problem({ ...production, HANDOVER_HTTP_URL: 'https://dx.example.jp/api' })).toBe('Invalid configuration: HANDOVER_HTTP_SECRET must be set together with the other');
+    expect(problem({ ...production, HANDOVER_HTTP_SECRET: SECRET })).toBe('Invalid configuration: HANDOVER_HTTP_URL must be set together with the other');
+    expect(problem({ ...production, HANDOVER_HTTP_URL: 'ftp://dx.example.jp', HANDOVER_HTTP_SECRET: SECRET })).toMatch(/HANDOVER_HTTP_URL must start with http:\/\/ or https:\/\//);
+    expect(problem({ ...production, HANDOVER_HTTP_URL: 'https://dx.example.jp/api', HANDOVER_HTTP_SECRET: 'short' })).toBe('Invalid configuration: HANDOVER_HTTP_SECRET must be 32 to 200 characters long, got 5');
+  });
+
   it('runs the embedded default without settings, keeping a generated JWT secret under DATA_DIR', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'fh-config-'));
     const first = loadConfig({ DATA_DIR: dataDir });

@@ -40,6 +40,11 @@ export interface AppConfig {
   queueRecoveryMs: number;
   /** Base delay of the jobs' exponential retry backoff: the wait after the first failure, doubling after each further one. */
   jobBackoffMs: number;
+  /** The DX platform's base URL and shared secret: the default HTTP handover target, created or updated at start. */
+  handoverHttpUrl: string | null;
+  handoverHttpSecret: string | null;
+  /** A drop folder handover target (absolute path), created or updated at start; the default when no HTTP target is set. */
+  handoverFolder: string | null;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -163,6 +168,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
     .filter(Boolean);
   for (const origin of corsOrigins) url({ CORS_ORIGINS: origin }, 'CORS_ORIGINS', ['http:', 'https:']);
 
+  const handoverHttpUrl = url(env, 'HANDOVER_HTTP_URL', ['http:', 'https:']);
+  const handoverHttpSecret = text(env, 'HANDOVER_HTTP_SECRET');
+  if ((handoverHttpUrl === null) !== (handoverHttpSecret === null)) {
+    throw new ConfigError(handoverHttpUrl === null ? 'HANDOVER_HTTP_URL' : 'HANDOVER_HTTP_SECRET', 'must be set together with the other');
+  }
+  if (handoverHttpUrl !== null && handoverHttpUrl.length > 500) throw new ConfigError('HANDOVER_HTTP_URL', 'must be at most 500 characters long');
+  if (handoverHttpSecret !== null && (handoverHttpSecret.length < 32 || handoverHttpSecret.length > 200)) {
+    throw new ConfigError('HANDOVER_HTTP_SECRET', `must be 32 to 200 characters long, got ${handoverHttpSecret.length}`);
+  }
+  const handoverFolderRaw = text(env, 'HANDOVER_FOLDER');
+  const handoverFolder = handoverFolderRaw === null ? null : isAbsolute(handoverFolderRaw) ? handoverFolderRaw : resolve(process.cwd(), handoverFolderRaw);
+  if (handoverFolder !== null && handoverFolder.length > 500) throw new ConfigError('HANDOVER_FOLDER', 'must be at most 500 characters long');
+
   return {
     port,
     host: text(env, 'HOST') ?? '0.0.0.0',
@@ -191,5 +209,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     workerLockMs: integer(env, 'WORKER_LOCK_MS', DEFAULT_WORKER_LOCK_MS, 1000, 600_000),
     queueRecoveryMs: integer(env, 'QUEUE_RECOVERY_MS', 60_000, 200, 3_600_000),
     jobBackoffMs: integer(env, 'JOB_BACKOFF_MS', DEFAULT_JOB_BACKOFF_MS, 1, 600_000),
+    handoverHttpUrl,
+    handoverHttpSecret,
+    handoverFolder,
   };
 }

@@ -4,7 +4,7 @@ import { QueryFailedError } from 'typeorm';
 const RETRYABLE = new Set(['40P01', '40001']);
 const ATTEMPTS = 3;
 
-export function isRetryableConflict(error: unknown): boolean {
+function isRetryableConflict(error: unknown): boolean {
   return error instanceof QueryFailedError && RETRYABLE.has((error as QueryFailedError & { driverError: { code?: string } }).driverError?.code ?? '');
 }
 

@@ -1,24 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { SAMPLE_ACTIONS, SampleAction } from '../sample-lifecycle';
 
-export const SCAN_ACTIONS = [
+/** Sample actions a scan cannot record: they need more than one label and a few fields. */
+const NOT_BY_SCAN = ['reinstate', 'split', 'combine', 'correct'] as const;
+type ScannableAction = Exclude<SampleAction, (typeof NOT_BY_SCAN)[number]>;
+
+/** `identify` only reads; `assign` binds a pre-printed label; the rest are the sample actions. */
+export type ScanAction = 'identify' | 'assign' | ScannableAction;
+export const SCAN_ACTIONS: readonly ScanAction[] = [
   'identify',
   'assign',
-  'receive',
-  'store',
-  'check-out',
-  'check-in',
-  'process-step',
-  'measure',
-  'hold',
-  'release',
-  'reject',
-  'ship',
-  'return',
-  'dispose',
-  'cancel',
-] as const;
-export type ScanAction = (typeof SCAN_ACTIONS)[number];
+  ...SAMPLE_ACTIONS.filter((action): action is ScannableAction => !(NOT_BY_SCAN as readonly string[]).includes(action)),
+];
 
 /** One scan from a handheld scanner or app: the label read, what to do, and the context. */
 export class ScanDto {
