@@ -113,6 +113,8 @@ describe('datasets', () => {
       [metadata({ accessClass: 'shared', embargoUntil: '2020-01-01' }), undefined, 'metadata.embargoUntil'],
       [metadata({ license: 'CC BY 4.0' }), undefined, 'metadata.license'],
       [metadata({ exportControl: 'secret' }), undefined, 'metadata.exportControl'],
+      // A parameter value the platform's metadata cannot hold (over 1,024 bytes): refused at upload, not at packaging.
+      [metadata({ parameters: { beam: { note: 'あ'.repeat(400) } } }), undefined, 'metadata.parameters.beam.note'],
     ];
     for (const [meta, files, field] of cases) {
       const res = await upload(world.tokens.memberA, meta, files === 'none' ? [] : undefined);

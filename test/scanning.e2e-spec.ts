@@ -157,6 +157,8 @@ describe('labels and scanning', () => {
     expect((sheet.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
     const foreign = await http().get(`/api/v1/samples/labels.pdf?ids=${sample.id}`).set(bearer(world.tokens.memberB));
     expect(foreign.status).toBe(400);
+    // The sample's own label is addressed by its URL: another organization's is a 404, as for any sample.
+    expect((await http().get(`/api/v1/samples/${sample.id}/label.pdf`).set(bearer(world.tokens.memberB))).status).toBe(404);
 
     const zpl = await http().get(`/api/v1/samples/${sample.id}/label.zpl?dpi=300`).set(bearer(world.tokens.staff)).expect(200);
     expect(zpl.text).toContain('^BQN');

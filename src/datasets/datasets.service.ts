@@ -8,6 +8,7 @@ import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { CentersService } from '../centers/centers.service';
 import { Actor, canManageCenter } from '../common/auth/actor';
+import { flattenParameters } from '../common/flatten-parameters';
 import { AppError } from '../common/errors/app-error';
 import { CursorCodec, Page } from '../common/pagination/cursor';
 import { findScopedOrFail, scopedQuery } from '../common/tenancy/tenant-scope';
@@ -21,6 +22,7 @@ import { DatasetFile } from './dataset-file.entity';
 import { Dataset, ExportControl } from './dataset.entity';
 import { DatasetMetadataDto, DatasetQueryDto, DatasetVersionMetadataDto, EmbargoExtensionDto, ExportControlDto } from './dto/dataset.dto';
 import { cabinetOfficeClass, defaultEmbargoEnd, oneYearLater } from './embargo';
+import { RDE_MAX_VALUE_BYTES } from './package/package-content';
 import { DatasetStorage, ObjectTooLargeError, StoredObject } from './storage/dataset-storage';
 
 /** The licence of open data unless another is given. */
@@ -111,6 +113,7 @@ export class DatasetsService {
     const newId = await this.withUploads(async (uploaded) => {
       const raw = await this.receive(request, uploaded, false);
       const metadata = await validateAs(DatasetVersionMetadataDto, this.parseJsonObject(raw), 'metadata.');
+      if (metadata.parameters) checkParameters(metadata.parameters);
       const kept = metadata.keepFileIds?.length
         ? await this.files.createQueryBuilder('f').addSelect('f.storageKey').where('f.dataset_id = :id AND f.id IN (:...ids)', { id, ids: metadata.keepFileIds }).getMany()
         : [];
@@ -287,6 +290,7 @@ export class DatasetsService {
     const center = await this.centers.requireExisting(actor, tool.centerId, 'metadata.equipmentId');
     const measuredAt = new Date(metadata.measuredAt);
     if (measuredAt.getTime() > Date.now() + 5 * 60_000) throw AppError.badInput('metadata.measuredAt', 'is in the future');
+    if (metadata.parameters) checkParameters(metadata.parameters);
     const embargoUntil =
       metadata.embargoUntil !== undefined
         ? metadata.embargoUntil
@@ -336,11 +340,10 @@ export class DatasetsService {
     if (!datasets.length) return [];
     const ids = datasets.map((d) => d.id);
     const centerIds = [...new Set(datasets.map((d) => d.centerId))];
-    const [files, links, centers] = await Promise.all([
-      em.getRepository(DatasetFile).createQueryBuilder('f').where('f.dataset_id IN (:...ids)', { ids }).orderBy('f.name').getMany(),
-      em.query('SELECT dataset_id, sample_id FROM dataset_samples WHERE dataset_id = ANY($1) ORDER BY sample_id', [ids]) as Promise<{ dataset_id: string; sample_id: string }[]>,
-      em.query('SELECT id, timezone FROM centers WHERE id = ANY($1)', [centerIds]) as Promise<{ id: string; timezone: string }[]>,
-    ]);
+    // One after the other: `em` may be a transaction's, whose one connection takes one query at a time.
+    const files = await em.getRepository(DatasetFile).createQueryBuilder('f').where('f.dataset_id IN (:...ids)', { ids }).orderBy('f.name').getMany();
+    const links = (await em.query('SELECT dataset_id, sample_id FROM dataset_samples WHERE dataset_id = ANY($1) ORDER BY sample_id', [ids])) as { dataset_id: string; sample_id: string }[];
+    const centers = (await em.query('SELECT id, timezone FROM centers WHERE id = ANY($1)', [centerIds])) as { id: string; timezone: string }[];
     const today = new Map(centers.map((c) => [c.id, todayIn(c.timezone)]));
     return datasets.map((d) =>
       Object.assign(d, {
@@ -365,4 +368,18 @@ function notFoundAsBadInput(field: string, message: string): (error: unknown) =>
     if (error instanceof AppError && error.kind === 'not-found') throw AppError.badInput(field, message);
     throw error;
   };
+}
+
+/**
+ * Instrument parameters go into the DX platform's metadata one value per key, and a value there
+ * holds at most 1,024 bytes: refuse a longer one at upload, naming it, rather than accept data
+ * whose package could never be built. (Text fields such as the description are shortened in
+ * the RDE files instead; they are kept whole in the RO-Crate.)
+ */
+function checkParameters(parameters: Record<string, unknown>): void {
+  for (const [path, value] of flattenParameters(parameters)) {
+    if (Buffer.byteLength(String(value), 'utf8') > RDE_MAX_VALUE_BYTES) {
+      throw AppError.badInput(`metadata.parameters.${path}`, `is longer than ${RDE_MAX_VALUE_BYTES} bytes, the most a value of the platform's metadata holds`);
+    }
+  }
 }

@@ -55,7 +55,7 @@ export class SampleLabelsService {
    * memory stays flat for thousands of labels. Every id is checked (and must be visible)
    * before the first byte is sent.
    */
-  async pdf(actor: Actor, ids: string[], media: LabelMediaName, errorCorrection: QrErrorCorrection): Promise<Readable> {
+  async pdf(actor: Actor, ids: string[], media: LabelMediaName, errorCorrection: QrErrorCorrection, single = false): Promise<Readable> {
     // The DTO has checked the ids (UUIDs, 1 to MAX_LABELS_PER_PDF of them).
     const [{ n, unlabelled }] = (await this.dataSource.query(
       `SELECT count(*)::int AS n, min(s.code) FILTER (WHERE l.id IS NULL) AS unlabelled
@@ -63,7 +63,10 @@ export class SampleLabelsService {
         WHERE s.id = ANY($1) AND ($2::uuid IS NULL OR s.organization_id = $2)`,
       [ids, actor.role === 'member' ? actor.organizationId : null],
     )) as { n: number; unlabelled: string | null }[];
-    if (n !== new Set(ids).size) throw AppError.badInput('ids', 'names a sample that does not exist');
+    if (n !== new Set(ids).size) {
+      // `GET /samples/:id/label.pdf` addresses the sample: absent or another organization's, it is a 404. A sheet names its ids in a field.
+      throw single ? AppError.notFound('sample', ids[0]) : AppError.badInput('ids', 'names a sample that does not exist');
+    }
     if (unlabelled) throw this.noActiveLabel(unlabelled);
     return streamOf((out) => renderLabelsPdf(this.stream(actor, ids), media, out, { errorCorrection }));
   }

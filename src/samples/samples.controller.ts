@@ -143,7 +143,7 @@ export class SamplesController {
   @Get(':id/label.pdf')
   @ApiProduces('application/pdf')
   async labelPdf(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: LabelPrintQueryDto): Promise<StreamableFile> {
-    return pdfFile(await this.printing.pdf(actor, [id], query.media ?? 'brother-62x29', query.ecc ?? 'M'), `label-${id}.pdf`);
+    return pdfFile(await this.printing.pdf(actor, [id], query.media ?? 'brother-62x29', query.ecc ?? 'M', true), `label-${id}.pdf`);
   }
 
   /** The sample's label in ZPL II for Zebra printers (QR with ^BQ). */
